@@ -46,7 +46,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of the guide: a phase's purpose, key actions or watch-outs, or an intro text."""
+    """A titled part: a phase's purpose, key actions or watch-outs, or an introduction text."""
 
     track: str
     phase: int | None

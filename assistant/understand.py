@@ -1,0 +1,166 @@
+"""Read a question the way the guide is organised: which track, which phase, which section kind,
+whether it asks about order, whether it follows up, and whether it is something to refuse.
+
+Pure: text in, a frozen Question out. Does not retrieve anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
+from index.lexical import normalize
+
+BEFORE, AFTER, NEXT_PHASE, PREVIOUS_PHASE = "before", "after", "next_phase", "previous_phase"
+
+TRACK_PATTERNS = {
+    "ny-ide": re.compile(
+        r"\bny(?:e|t)? id[eé](?:er|en)?\b|\bnew idea\b|\bny-ide\b|\budvikle (?:et |vores |)ny"
+        r"|\budvikler (?:et |vores |)ny|\bselv udvikle\b|\bnyt ai-produkt\b|\bnyt produkt\b"
+        r"|\bdevelop(?:ing)? (?:a |our )?new\b|\bbuild(?:ing)? (?:a |our )?new\b"),
+    "faerdigt-produkt": re.compile(
+        r"\bf[æa]e?rdig(?:t|e)?[ -]?(?:produkt|projekt|løsning)\w*|\bfinished product\b"
+        r"|\bready[- ]made\b|\boff[- ]the[- ]shelf\b|\bhyldevare\b|\bkøbe? (?:et |en )?(?:færdig|"
+        r"godkendt|eksisterende|ce-mærket)|\ballerede (?:mdr-)?godkendt|\bgodkendt ai-produkt\b"
+        r"|\bbuy(?:ing)? (?:an? )?(?:existing|approved|finished|ready)|\bce-mærket produkt\b"
+        r"|\bkøber et\b|\bkøbe et\b|\bkøber (?:vi )?(?:et )?færdig"),
+}
+
+# Phase titles and their everyday names; a bare "udvikling" is too common to mean phase 3.
+PHASE_PATTERNS: list[tuple[re.Pattern, tuple[tuple[str, int], ...]]] = [
+    (re.compile(r"\bid[eé](?:udvikling|fase)\w*|\bideation\b|\bidea phase\b"), (("ny-ide", 1),)),
+    (re.compile(r"\bkon[cs]ep\w*|\bconcept\w*"), (("ny-ide", 2),)),
+    (re.compile(r"\budviklingsfase\w*|\bfasen udvikling\b|\bdevelopment phase\b"),
+     (("ny-ide", 3),)),
+    (re.compile(r"\btest[- ]og[- ]implementering\w*|\btest and implementation\b"
+                r"|\btestfase\w*|\bimplementeringsfase\w*"),
+     (("ny-ide", 4), ("faerdigt-produkt", 1))),
+    (re.compile(r"\bindkøb, drift og skalering\b|\bindkøb,? drift\b|\bdriftsfase\w*"
+                r"|\bprocurement, operation\w*"),
+     (("ny-ide", 5), ("faerdigt-produkt", 2))),
+]
+
+PHASE_NUMBER_RE = re.compile(
+    r"\b(?:fase|phase|trin)\s*(?:nr\.?\s*)?(\d)\b|\b(\d)\.?\s*fase\b|\b(første|anden|andra|tredje|"
+    r"fjerde|femte|first|second|third|fourth|fifth)\s+(?:fase|phase)\b")
+ORDINALS = {"første": 1, "first": 1, "anden": 2, "andra": 2, "second": 2, "tredje": 3,
+            "third": 3, "fjerde": 4, "fourth": 4, "femte": 5, "fifth": 5}
+
+KIND_PATTERNS = [
+    (WATCH_OUTS, re.compile(r"opm[æa]e?rksom|\bpas p[åa]\b|faldgrube|\bwatch|\bpitfall|"
+                            r"\bbeware\b|\bhuske p[åa]\b|\bværd at vide\b|\bopmærksomhedspunkt")),
+    (PURPOSE, re.compile(r"\bform[åa]l\w*|\bhandler\b.{0,20}\bom\b|\bg[åa]r\b.{0,12}\bud p[åa]\b|"
+                         r"\bpurpose\b|\babout\b|\bsker der\b|\bindeholder\b")),
+    (KEY_ACTIONS, re.compile(r"\bhandling\w*|\bgøre\b|\bgør\b|\btrin\b|\bskridt\b|\bsteps?\b|"
+                             r"\bactions?\b|\bto-?do\b|\bopgaver\b|\bhvad skal\b|\btjekliste")),
+]
+
+ORDER_PATTERNS = [
+    (NEXT_PHASE, re.compile(r"\bnæste fase\b|\bnext phase\b|\bderefter\b|\bbagefter\b|"
+                            r"\bherefter\b|\bså\b.{0,15}\b(?:kommer|sker)\b|\bwhat comes next\b|"
+                            r"\bwhat happens next\b|\bafter that\b|\bnæste skridt\b|\bnext step")),
+    (PREVIOUS_PHASE, re.compile(r"\bforrige fase\b|\bprevious phase\b|\bfasen før\b")),
+    (BEFORE, re.compile(r"\b(?:før|inden|forud for|forinden|prior to|before)\b\s+(?P<target>.+)")),
+    (AFTER, re.compile(r"\b(?:efter|after|når .{0,40} er (?:gennemført|færdig|afsluttet))\b"
+                       r"\s+(?P<target>.+)")),
+]
+
+FOLLOW_UP_RE = re.compile(
+    r"^(?:og|men|så|hvad med|og hvad|and|what about|hvad så|også)\b|\b(?:der|dér|den fase|denne "
+    r"fase|samme fase|i den|i det|det|den|dem|derefter|bagefter|herefter|there|that phase|this "
+    r"phase|it|them)\s*\??$|\b(?:den fase|denne fase|samme fase|that phase|this phase|næste fase|"
+    r"next phase|forrige fase)\b")
+
+INJECTION_RE = re.compile(
+    r"\b(?:ignor\w*|glem|forget|disregard|tilsidesæt|override|bypass)\b.{0,60}"
+    r"\b(?:instru\w*|regler|rules|prompt\w*|tidligere|previous|above|ovenstående|alt|all|"
+    r"guidelines|retningslinjer)\b"
+    r"|\bsystem\s*-?prompt\w*|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
+    r"|\b(?:du er nu|you are now|act as|opfør dig som|lad som om|pretend|roleplay|rollespil|"
+    r"from now on|fra nu af)\b"
+    r"|<\s*/?\s*(?:script|iframe|img|svg|object)\b|javascript\s*:|\bon(?:error|load)\s*="
+    r"|\b(?:svar|answer|respond|reply|skriv|write)\b.{0,25}\b(?:kun|only)\b.{0,25}"
+    r"\b(?:med|with|ja|yes|på engelsk|in english)\b"
+    r"|\b(?:din|dine|your)\s+(?:instruktioner|instructions|regler|rules|prompt)\b",
+    re.S)
+
+# Asking for a number, an amount, a duration or a date.
+NUMBER_RE = re.compile(
+    r"\bhvor (?:meget|mange|lang tid|længe|stor|store|dyrt?)\b|\bhvad koster\b|\bkoste[rt]?\b|"
+    r"\bpris\w*|\bbeløb\w*|\bprocent|\bantal\b|\bdato\w*|\bdeadline|\bfrist\w*|\bi kraft\b|"
+    r"\bhow (?:much|many|long)\b|\bcost\w*|\bprice\b|\bwhat year\b|\bwhich year\b|\bårstal\b|"
+    r"\bhvilket år\b|\bhvornår træder\b|\bhvor mange (?:måneder|uger|år|dage|timer|kroner)\b")
+STRUCTURE_COUNT_RE = re.compile(
+    r"\bhvor mange (?:faser|spor|centrale handlinger|handlinger|trin|skridt)\b|"
+    r"\bhow many (?:phases|tracks|key actions|actions|steps)\b")
+
+# Other regulation's specifics: the guide names regulations, it does not cite their articles.
+LEGAL_DETAIL_RE = re.compile(
+    r"\bartikel\s*\d|\bart\.\s*\d|\barticle\s*\d|§\s*\d|\bstk\.|\bbilag\s+[ivx\d]|\bannex\b|"
+    r"\biso\s*\d{4,5}|\biec\s*\d{4,5}|\bhipaa\b|\bfda\b|\b510\(k\)|\bnis\s*2\b|\bklasse\s+(?:i|ii|"
+    r"iii|iia|iib|1|2|3)\b|\bclass\s+(?:i|ii|iii|iia|iib)\b|\bsundhedsloven\b|\bbekendtgørelse")
+
+ENGLISH_RE = re.compile(r"\b(?:the|what|which|how|should|do|does|is|are|before|after|when|who|"
+                        r"why|we|our|my)\b")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    tracks: tuple[str, ...]  # tracks named in the question
+    phases: tuple[tuple[str, int], ...]  # phases named (resolved to tracks where possible)
+    kind: str | None  # preferred section kind
+    order: str | None  # before | after | next_phase | previous_phase
+    order_target: str | None  # the text after "før"/"efter"
+    follow_up: bool
+    injection: bool
+    asks_number: bool
+    asks_structure_count: bool
+    legal_detail: bool
+    english: bool
+
+
+def _phase_numbers(text: str, tracks: tuple[str, ...]) -> list[tuple[str, int]]:
+    found = []
+    for m in PHASE_NUMBER_RE.finditer(text):
+        number = int(m.group(1) or m.group(2) or 0) or ORDINALS[m.group(3)]
+        candidates = tracks or (("ny-ide", "faerdigt-produkt") if number <= 2 else ("ny-ide",))
+        for track in candidates:
+            limit = 5 if track == "ny-ide" else 2
+            if 1 <= number <= limit:
+                found.append((track, number))
+    return found
+
+
+def understand(text: str) -> Question:
+    norm = normalize(" ".join(text.split()))
+    tracks = tuple(t for t, pattern in TRACK_PATTERNS.items() if pattern.search(norm))
+    phases = _phase_numbers(norm, tracks)
+    for pattern, refs in PHASE_PATTERNS:
+        if pattern.search(norm):
+            phases.extend(r for r in refs if not tracks or r[0] in tracks)
+    phases = list(dict.fromkeys(phases))
+    kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(norm)), None)
+    order = target = None
+    for name, pattern in ORDER_PATTERNS:
+        if m := pattern.search(norm):
+            order = name
+            target = m.groupdict().get("target")
+            break
+    if order in (BEFORE, AFTER) and target:
+        target = target.strip(" ?.!")
+    return Question(
+        text=text.strip(),
+        tracks=tracks,
+        phases=tuple(phases),
+        kind=kind,
+        order=order,
+        order_target=target,
+        follow_up=bool(FOLLOW_UP_RE.search(norm)),
+        injection=bool(INJECTION_RE.search(norm)),
+        asks_number=bool(NUMBER_RE.search(norm)) and not STRUCTURE_COUNT_RE.search(norm),
+        asks_structure_count=bool(STRUCTURE_COUNT_RE.search(norm)),
+        legal_detail=bool(LEGAL_DETAIL_RE.search(norm)),
+        english=len(ENGLISH_RE.findall(norm)) >= 2,
+    )

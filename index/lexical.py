@@ -1,0 +1,187 @@
+"""Danish lexical retrieval: analysis (tokens, Snowball stems, compound parts, glossary) and BM25.
+
+Does not handle: spelling correction beyond what stemming and compound parts give, or word
+senses. Questions are expanded with the glossary; the guide's own text is not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.glossary import SYNONYMS
+
+TOKEN_RE = re.compile(r"[0-9a-zæøåéü]+(?:[-'][0-9a-zæøåéü]+)*")
+
+DANISH_STOPWORDS = frozenset("""
+og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi min
+havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her alle vil
+blev kunne ind når være dog noget ville jo deres dette denne end mit også under have dig anden
+hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver hendes været
+thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem hvornår gøre gør gøres kan bør må jeg
+vi man mon lige så få fik får nogen noget nok helst gerne the a an of to in on for is are what
+which how do does i we you should must when who why with and or be it this that at by from as
+my our there about can me us your tell please venligst fortæl sig mig hej tak ok okay egentlig
+før efter inden næste derefter bagefter forrige then next before after first først
+""".split())
+
+# Glossary keys sorted longest first so "ce marking" wins over "ce".
+_GLOSSARY = sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0]))
+_GLOSSARY_RE = re.compile(
+    r"(?<![0-9a-zæøå-])(" + "|".join(re.escape(k) for k, _ in _GLOSSARY) + r")(?![0-9a-zæøå])"
+)
+
+
+def normalize(text: str) -> str:
+    """Lower-case, NFC, control characters to spaces."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("danish")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN_RE.findall(normalize(text))
+
+
+def glossary_expansion(text: str) -> str:
+    """Danish words for the glossary terms found in the text."""
+    return " ".join(SYNONYMS[m.group(1)] for m in _GLOSSARY_RE.finditer(normalize(text)))
+
+
+class Analyzer:
+    """Turns text into search terms. Knows the corpus's word stems so it can split compounds."""
+
+    def __init__(self, vocabulary: frozenset[str] = frozenset()):
+        self.vocabulary = vocabulary  # stems of the corpus's words, for compound splitting
+
+    def _word_terms(self, word: str) -> list[str]:
+        parts = [p for p in word.replace("'", "-").split("-") if p]
+        terms = []
+        if len(parts) > 1:
+            terms.append(stem("".join(parts)))
+        for part in parts:
+            if part in DANISH_STOPWORDS:
+                continue
+            terms.append(stem(part))
+            if len(part) >= 7:
+                # Snowball leaves Danish inflections apart (valideres → valid, validering →
+                # validering); a shared 6-letter prefix brings them together.
+                terms.append("~" + part[:6])
+            terms.extend(self._compound_parts(part))
+        return terms
+
+    def _compound_parts(self, word: str) -> list[str]:
+        """valideringsprocessen → validering, proces.
+
+        First a split where both parts are known words (longest head first); a word that is not
+        itself known may also split into a known head and an unknown tail of 6+ letters.
+        """
+        if len(word) < 8 or not self.vocabulary:
+            return []
+        known = self.vocabulary
+        splits = [(word[:i], word[i:]) for i in range(len(word) - 4, 3, -1)]
+        for head, tail in splits:
+            if stem(head) in known and stem(tail) in known:
+                return [stem(head), stem(tail)]
+        if stem(word) in known:
+            return []
+        for head, tail in splits:
+            if len(tail) >= 6 and stem(head) in known:
+                return [stem(head), stem(tail)]
+        return []
+
+    def terms(self, text: str) -> list[str]:
+        out = []
+        for word in tokens(text):
+            if word in DANISH_STOPWORDS:
+                continue
+            out.extend(self._word_terms(word))
+        return out
+
+    def query_terms(self, text: str) -> list[str]:
+        """Terms of a question, with the glossary's Danish words added."""
+        return self.terms(text + " " + glossary_expansion(text))
+
+
+# Base words the guide uses mostly inside compounds, so that their parts are known too.
+COMPOUND_BASES = """
+specifikation kontrakt proces forordning mærkning godkendelse vurdering validering aftale klasse
+risiko data model plan budget afdeling system produkt behov marked viden analyse beskrivelse
+aktør partner leverandør indkøb udbud drift klinik patient test infrastruktur sikkerhed ansøgning
+fond midler organ kvalitet projekt forskning udvikling løsning idé fase innovation samarbejde
+dialog undersøgelse søgning afklaring værktøj økonomi omkostning tjek liste kompetence
+""".split()
+
+
+def corpus_vocabulary(texts: list[str]) -> frozenset[str]:
+    plain = Analyzer()
+    words = [t for text in texts for t in plain.terms(text)] + [stem(w) for w in COMPOUND_BASES]
+    return frozenset(t for t in words if len(t) >= 3)
+
+
+@dataclass(frozen=True)
+class Scored:
+    index: int
+    score: float
+
+
+class BM25:
+    """Okapi BM25 over an inverted index (k1=1.2, b=0.75): scoring touches only matching docs."""
+
+    def __init__(self, doc_terms: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        self.k1, self.b = k1, b
+        self.n = len(doc_terms)
+        self.lengths = [len(t) for t in doc_terms]
+        self.avg_len = (sum(self.lengths) / self.n) if self.n else 0.0
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, terms in enumerate(doc_terms):
+            for term, tf in Counter(terms).items():
+                self.postings.setdefault(term, []).append((i, tf))
+
+    def idf(self, term: str) -> float:
+        df = len(self.postings.get(term, ()))
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def search(self, query_terms: list[str], k: int = 10,
+               allowed: set[int] | None = None) -> list[Scored]:
+        scores: dict[int, float] = {}
+        for term in set(query_terms):
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            idf = self.idf(term)
+            for i, tf in postings:
+                if allowed is not None and i not in allowed:
+                    continue
+                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg_len)
+                scores[i] = scores.get(i, 0.0) + idf * tf * (self.k1 + 1) / norm
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return [Scored(i, s) for i, s in ranked]
+
+    def to_dict(self) -> dict:
+        return {"k1": self.k1, "b": self.b, "n": self.n, "lengths": self.lengths,
+                "postings": self.postings}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BM25:
+        self = cls.__new__(cls)
+        self.k1, self.b, self.n = data["k1"], data["b"], data["n"]
+        self.lengths = data["lengths"]
+        self.avg_len = (sum(self.lengths) / self.n) if self.n else 0.0
+        self.postings = {t: [tuple(p) for p in ps] for t, ps in data["postings"].items()}
+        return self

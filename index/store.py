@@ -1,0 +1,284 @@
+"""The index on disk: build it beside the current one and swap; open it and check its manifest.
+
+Layout of the data directory:
+    current            symlink to the index in use (swapped atomically after a complete build)
+    index-<stamp>/     manifest.json, chunks.json, lexical.json, chroma/ (local mode)
+    .lock              held while building, so two processes never build at once
+With a Chroma server (chroma_url), vectors live in a collection named after the manifest key,
+so several app replicas share one set of vectors; each keeps its small local files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from index.chunking import Chunk, chunk_guide
+from index.lexical import BM25, Analyzer, corpus_vocabulary
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+COLLECTION_PREFIX = "ai-rejsen-"
+
+
+class IndexError_(RuntimeError):
+    """Base of index errors (named with a trailing underscore: IndexError is a builtin)."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexStale(IndexError_):
+    pass
+
+
+class IndexCorrupt(IndexError_):
+    pass
+
+
+@dataclass(frozen=True)
+class Manifest:
+    schema_version: int
+    embedding_model: str
+    corpus_hash: str
+    chunk_count: int
+    collection: str
+    chroma_url: str | None
+    built_at: str
+    build_seconds: float
+
+    @property
+    def key(self) -> str:
+        return manifest_key(self.embedding_model, self.corpus_hash)
+
+
+def manifest_key(embedding_model: str, corpus_hash: str) -> str:
+    import hashlib
+
+    raw = f"{SCHEMA_VERSION}|{embedding_model}|{corpus_hash}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def chroma_settings():
+    from chromadb.config import Settings
+
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def chroma_client(index_dir: Path, chroma_url: str | None):
+    """A Chroma client: HTTP to the configured server, else persistent in the index folder."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+
+    if chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1", port=url.port or 8000,
+            ssl=url.scheme == "https", settings=chroma_settings(),
+        )
+    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings())
+
+
+def vector_store(client, collection: str, embeddings):
+    from langchain_chroma import Chroma
+
+    return Chroma(collection_name=collection, embedding_function=embeddings, client=client,
+                  collection_metadata={"hnsw:space": "cosine"})
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: str,
+                data_dir: Path, chroma_url: str | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                fail_after_vectors: bool = False) -> Manifest:
+    """Build a complete index in a new folder, then point `current` at it.
+
+    A build that fails leaves `current` (and so the index in use) untouched.
+    `fail_after_vectors` exists for the test that proves that.
+    """
+    from corpus.parse import parse_guide
+
+    started = time.perf_counter()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    chunks = chunk_guide(parse_guide(guide_text))
+    stamp = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    build_dir = data_dir / f"build-{stamp}"
+    build_dir.mkdir()
+    key = manifest_key(embedding_model, corpus_hash)
+    collection = COLLECTION_PREFIX + (key if chroma_url else "local")
+    try:
+        client = chroma_client(build_dir, chroma_url)
+        if not (chroma_url and _collection_complete(client, collection, len(chunks))):
+            _write_vectors(client, collection, embeddings, chunks, progress)
+        if fail_after_vectors:
+            raise IndexError_("bygning afbrudt (test)")
+        vocabulary = corpus_vocabulary([c.context for c in chunks])
+        analyzer = Analyzer(vocabulary)
+        bm25 = BM25([analyzer.terms(c.context) for c in chunks])
+        _write_json(build_dir / "chunks.json", [asdict(c) for c in chunks])
+        _write_json(build_dir / "lexical.json",
+                    {"vocabulary": sorted(vocabulary), "bm25": bm25.to_dict()})
+        manifest = Manifest(SCHEMA_VERSION, embedding_model, corpus_hash, len(chunks),
+                            collection, chroma_url, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                            round(time.perf_counter() - started, 3))
+        # The manifest is written last: a folder without one is an unfinished build.
+        _write_json(build_dir / "manifest.json", asdict(manifest))
+        del client
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    final_dir = data_dir / f"index-{stamp}"
+    os.rename(build_dir, final_dir)
+    _swap_current(data_dir, final_dir)
+    _remove_old(data_dir, keep=final_dir)
+    return manifest
+
+
+def _collection_complete(client, name: str, count: int) -> bool:
+    try:
+        return client.get_collection(name).count() == count
+    except Exception:  # noqa: BLE001 - any failure means: not there yet
+        return False
+
+
+def _write_vectors(client, collection: str, embeddings, chunks: tuple[Chunk, ...],
+                   progress: Callable[[int, int], None] | None) -> None:
+    try:
+        client.delete_collection(collection)
+    except Exception:  # noqa: BLE001 - it did not exist
+        pass
+    store = vector_store(client, collection, embeddings)
+    batch = 32
+    for start in range(0, len(chunks), batch):
+        part = chunks[start:start + batch]
+        store.add_texts([c.context for c in part], metadatas=[c.metadata() for c in part],
+                        ids=[c.id for c in part])
+        if progress:
+            progress(min(start + batch, len(chunks)), len(chunks))
+
+
+def _swap_current(data_dir: Path, target: Path) -> None:
+    tmp = data_dir / f"current.{uuid.uuid4().hex[:6]}"
+    os.symlink(target.name, tmp)
+    os.replace(tmp, data_dir / "current")
+
+
+def _remove_old(data_dir: Path, keep: Path) -> None:
+    for path in data_dir.iterdir():
+        if path.is_dir() and path.name.startswith("index-") and path != keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_unfinished_builds(data_dir: Path) -> None:
+    """Left behind by a build that was killed; only called while holding the lock."""
+    if data_dir.is_dir():
+        for path in data_dir.iterdir():
+            if path.name.startswith("build-"):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def read_manifest(data_dir: Path) -> Manifest:
+    current = data_dir / "current"
+    if not current.exists():
+        raise IndexMissing(f"intet indeks i {data_dir}")
+    try:
+        data = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+        return Manifest(**data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorrupt(f"manifest.json kan ikke læses: {exc}") from exc
+
+
+def check_manifest(manifest: Manifest, embedding_model: str, corpus_hash: str,
+                   chroma_url: str | None) -> None:
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexStale(f"skemaversion {manifest.schema_version} ≠ {SCHEMA_VERSION}")
+    if manifest.embedding_model != embedding_model:
+        raise IndexStale(f"embedding-model {manifest.embedding_model} ≠ {embedding_model}")
+    if manifest.corpus_hash != corpus_hash:
+        raise IndexStale("guiden er ændret siden indekset blev bygget")
+    if (manifest.chroma_url or None) != (chroma_url or None):
+        raise IndexStale("Chroma-indstillingen er ændret")
+
+
+@dataclass(frozen=True)
+class OpenIndex:
+    """Everything retrieval needs, loaded once."""
+
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    analyzer: Analyzer
+    bm25: BM25
+    store: object  # langchain_chroma.Chroma
+
+
+def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: str,
+               chroma_url: str | None = None) -> OpenIndex:
+    """Open the current index; raises IndexMissing, IndexStale or IndexCorrupt."""
+    manifest = read_manifest(data_dir)
+    check_manifest(manifest, embedding_model, corpus_hash, chroma_url)
+    index_dir = (data_dir / "current").resolve()
+    try:
+        chunk_rows = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
+        chunks = tuple(Chunk(**row) for row in chunk_rows)
+        lexical = json.loads((index_dir / "lexical.json").read_text(encoding="utf-8"))
+        analyzer = Analyzer(frozenset(lexical["vocabulary"]))
+        bm25 = BM25.from_dict(lexical["bm25"])
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexCorrupt(f"indeksfilerne kan ikke læses: {exc}") from exc
+    if len(chunks) != manifest.chunk_count or bm25.n != manifest.chunk_count:
+        raise IndexCorrupt("antallet af tekstdele passer ikke med manifestet")
+    if not chroma_url and not (index_dir / "chroma" / "chroma.sqlite3").is_file():
+        raise IndexCorrupt("Chroma-databasen mangler")
+    try:
+        client = chroma_client(index_dir, chroma_url)
+        count = client.get_collection(manifest.collection).count()
+    except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds on a damaged store
+        raise IndexCorrupt(f"Chroma-samlingen kan ikke åbnes: {exc}") from exc
+    if count != manifest.chunk_count:
+        raise IndexCorrupt(f"Chroma har {count} vektorer, manifestet {manifest.chunk_count}")
+    store = vector_store(client, manifest.collection, embeddings)
+    return OpenIndex(manifest, chunks, analyzer, bm25, store)
+
+
+def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: str,
+                 corpus_hash: str, chroma_url: str | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 on_rebuild: Callable[[str], None] | None = None) -> OpenIndex:
+    """Open the index, building it first if it is missing, stale or corrupt.
+
+    Holds a file lock while building; a process that waited re-checks before building again.
+    """
+    from filelock import FileLock
+
+    try:
+        return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+    except IndexError_ as first:
+        reason = str(first)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(data_dir / ".lock"), timeout=600):
+        try:
+            return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+        except IndexError_:
+            pass
+        if on_rebuild:
+            on_rebuild(reason)
+        remove_unfinished_builds(data_dir)
+        build_index(guide_text, corpus_hash, embeddings, embedding_model, data_dir, chroma_url,
+                    progress)
+    return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)

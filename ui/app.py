@@ -1,0 +1,283 @@
+"""The Gradio web UI: chat with streamed, cited answers beside their sources and a journey map.
+
+gradio is imported inside the functions (it takes seconds and phones home unless
+GRADIO_ANALYTICS_ENABLED=False is set first). The views are pure functions in ui.render and
+ui.journey; this module only wires them to components and events.
+"""
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from assistant.answer import Answer, Message
+from assistant.settings import Settings
+from corpus.model import ATTRIBUTION, Guide
+from ui import feedback, journey, render
+from ui.exports import ExportDir
+
+log = logging.getLogger(__name__)
+
+TITLE = "AI-rejsen-assistenten"
+FAILED = "Beklager, der opstod en fejl, så spørgsmålet kunne ikke besvares. Prøv igen om lidt."
+STREAM_CHUNKS = 6
+STREAM_PAUSE_S = 0.01
+ABOUT = f"""
+Assistenten svarer på spørgsmål om guiden **AI-rejsen** om udvikling og implementering af
+AI-produkter i det danske sundhedsvæsen.
+
+**Sådan bliver svarene til**
+
+- Svarene er *ekstraktive*: de citerer guidens egne sætninger, og hvert udsagn har en
+  kildehenvisning [n] til det afsnit, det stammer fra (spor › fase › afsnit).
+- De relevante afsnit findes med en hybrid søgning: dansk ordsøgning (BM25 med stemming)
+  kombineret med semantisk søgning.
+- Ingen sprogmodel digter tekst, og intet forlader maskinen: søgning, svar og eventuelle
+  tilbagemeldinger (👍/👎) bliver på serveren.
+- Står svaret ikke i guiden, siger assistenten det i stedet for at gætte.
+
+**Kilde**
+
+{ATTRIBUTION}
+"""
+
+# The journey map reports which phase button was clicked; the server checks the key.
+JOURNEY_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-phase]');
+  if (button) trigger('click', {phase: button.dataset.phase});
+});
+"""
+
+
+class AssistantLike(Protocol):
+    guide: Guide
+
+    def ask(self, messages: list[Message]) -> Answer: ...
+
+
+def _gradio():
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    import gradio as gr
+
+    return gr
+
+
+def safe_ask(assistant: AssistantLike, messages: list[Message]) -> Answer:
+    """The assistant's answer; a Danish apology instead of a traceback if it fails anyway."""
+    try:
+        return assistant.ask(messages)
+    except Exception:  # noqa: BLE001 - the user sees one Danish sentence, the log the rest
+        log.exception("assistant.ask failed")
+        return Answer(FAILED, refused=True)
+
+
+def conversation_messages(turns: Sequence[render.Turn], question: str,
+                          max_turns: int) -> list[Message]:
+    messages = []
+    for turn in list(turns)[-max_turns:] if max_turns else []:
+        messages += [Message("user", turn.question), Message("assistant", turn.answer.answer)]
+    return messages + [Message("user", question)]
+
+
+def client_messages(history: Any, question: str, max_turns: int) -> list[Message]:
+    """API history (message dicts or [user, assistant] pairs) as Messages, odd shapes skipped."""
+    messages = []
+    for item in history if isinstance(history, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("content"), str):
+            if item.get("role") in ("user", "assistant"):
+                messages.append(Message(item["role"], item["content"]))
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            user, bot = item
+            messages += [Message("user", user)] if isinstance(user, str) else []
+            messages += [Message("assistant", bot)] if isinstance(bot, str) else []
+    keep = max_turns * 2
+    return (messages[-keep:] if keep else []) + [Message("user", question)]
+
+
+def build_app(assistant: AssistantLike, settings: Settings):
+    """The gr.Blocks app; launch it with serve(), or demo.launch() in tests."""
+    gr = _gradio()
+    from ui.style import JOURNEY_CSS, SOURCES_CSS
+
+    guide = assistant.guide
+    exports = ExportDir()
+    feedback_path = settings.data_dir / feedback.FEEDBACK_FILE
+    max_turns = settings.max_history_turns
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        turns = gr.State([])
+        selected = gr.State(None)
+        with gr.Column(elem_id="header"):
+            gr.Markdown(f"# {TITLE}\nStil spørgsmål om guiden AI-rejsen. Svarene citerer guidens "
+                        "egne ord og viser, hvor de står.")
+        with gr.Group(elem_id="journey-panel"):
+            journey_map = gr.HTML(journey.journey_html(guide), elem_id="journey",
+                                  css_template=JOURNEY_CSS, padding=True,
+                                  js_on_load=JOURNEY_JS)
+        with gr.Column(visible=False, elem_id="phase-panel") as phase_panel:
+            phase_detail = gr.Markdown(elem_id="phase-detail")
+            with gr.Row():
+                ask_phase = gr.Button("Spørg om denne fase", variant="primary", size="sm",
+                                      elem_id="ask-phase")
+                checklist = gr.DownloadButton("Hent tjekliste (.md)", size="sm",
+                                              elem_id="checklist-download")
+                close_phase = gr.Button("Luk", size="sm", elem_id="close-phase")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=340):
+                chatbot = gr.Chatbot(
+                    elem_id="chatbot", label="Samtale", height=520, layout="bubble",
+                    placeholder="**Velkommen.** Spørg om et spor, en fase eller en opgave "
+                                "i AI-rejsen — eller vælg et af forslagene nedenfor.",
+                    buttons=["copy"],
+                )
+                msg = gr.Textbox(elem_id="msg", label="Dit spørgsmål", submit_btn="Send",
+                                 placeholder="Fx: Hvad skal jeg gøre før prospektiv validering?",
+                                 max_length=settings.max_question_chars, autofocus=True)
+                with gr.Column(elem_id="starters") as starters:
+                    gr.Markdown("**Kom i gang** — forslag til spørgsmål:")
+                    starter_buttons = [gr.Button(q, size="sm") for q in journey.STARTER_QUESTIONS]
+                with gr.Column(elem_id="followups", visible=False) as followups:
+                    gr.Markdown("**Spørg videre:**")
+                    followup_buttons = [gr.Button("", size="sm", visible=False)
+                                        for _ in range(journey.MAX_FOLLOW_UPS)]
+                with gr.Row():
+                    clear = gr.Button("Ny samtale", elem_id="new-chat", size="sm")
+                    export = gr.DownloadButton("Eksportér samtalen (.md)", size="sm",
+                                               elem_id="export-download", interactive=False)
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### Kilder til seneste svar", elem_classes=["panel-title"])
+                sources = gr.HTML(render.sources_html((), answered=False), elem_id="sources",
+                                  css_template=SOURCES_CSS, js_on_load=None, padding=True)
+        with gr.Accordion("Om AI-rejsen-assistenten", open=False, elem_id="about"):
+            gr.Markdown(ABOUT)
+
+        answer_outputs = [chatbot, msg, turns, sources, journey_map, starters, followups,
+                          *followup_buttons, export]
+
+        def respond(question: str, past: list, phase_key: str | None):
+            question = (question or "").strip()
+            if not question:
+                yield tuple(gr.skip() for _ in answer_outputs)
+                return
+            answer = safe_ask(assistant, conversation_messages(past, question, max_turns))
+            now = [*past, render.Turn(question, answer)]
+            skip = [gr.skip()] * (len(answer_outputs) - 2)
+            for part in render.stream_chunks(render.chat_markdown(answer), STREAM_CHUNKS)[:-1]:
+                yield (render.chat_history(now, partial=part), "", *skip)
+                time.sleep(STREAM_PAUSE_S)
+            suggestions = journey.follow_ups(answer, guide)
+            stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+            export_path = exports.write(f"ai-rejsen-samtale-{stamp}.md",
+                                        render.conversation_markdown(now, exported_at=stamp))
+            yield (
+                render.chat_history(now), "", now,
+                render.sources_html(answer.citations),
+                journey.journey_html(guide, answer.focus, phase_key),
+                gr.update(visible=False), gr.update(visible=bool(suggestions)),
+                *_suggestion_updates(gr, suggestions),
+                gr.update(value=str(export_path), interactive=True),
+            )
+
+        def start_over():
+            return ([], "", [], render.sources_html((), answered=False),
+                    journey.journey_html(guide, (), None), gr.update(visible=True),
+                    gr.update(visible=False), *_suggestion_updates(gr, []),
+                    gr.update(value=None, interactive=False))
+
+        def show_phase(past: list, evt: gr.EventData):
+            phase = journey.parse_phase_key(guide, getattr(evt, "_data", {}).get("phase"))
+            if phase is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            key = journey.phase_key(phase.track, phase.number)
+            path = exports.write(f"ai-rejsen-tjekliste-{key}.md", journey.checklist_markdown(phase))
+            return (key, journey.journey_html(guide, _focus(past), key), gr.update(visible=True),
+                    journey.phase_markdown(phase), str(path))
+
+        def hide_phase(past: list):
+            return None, journey.journey_html(guide, _focus(past), None), gr.update(visible=False)
+
+        def phase_question(key: str | None) -> str:
+            phase = journey.parse_phase_key(guide, key)
+            return journey.phase_question(phase) if phase else ""
+
+        def on_like(past: list, data: gr.LikeData):
+            index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+            if not isinstance(index, int) or not 0 <= index // 2 < len(past):
+                return
+            turn = past[index // 2]
+            record = feedback.feedback_for(turn.answer, turn.question, data.liked is True,
+                                           store_questions=settings.store_questions)
+            try:
+                feedback.save_feedback(feedback_path, record)
+            except Exception:  # noqa: BLE001 - feedback is optional; the chat goes on
+                log.exception("could not store feedback")
+                gr.Warning("Tilbagemeldingen kunne ikke gemmes.")
+                return
+            gr.Info("Tak for din tilbagemelding.")
+
+        private: dict[str, Any] = {"api_visibility": "private"}
+        inputs = [msg, turns, selected]
+        msg.submit(respond, inputs, answer_outputs, **private)
+        for button in [*starter_buttons, *followup_buttons]:
+            button.click(respond, [button, turns, selected], answer_outputs, **private)
+        clear.click(start_over, None, answer_outputs, **private).then(
+            hide_phase, [turns], [selected, journey_map, phase_panel], **private)
+        journey_map.click(show_phase, [turns],
+                          [selected, journey_map, phase_panel, phase_detail, checklist], **private)
+        close_phase.click(hide_phase, [turns], [selected, journey_map, phase_panel], **private)
+        ask_phase.click(phase_question, [selected], [msg], **private).then(
+            respond, inputs, answer_outputs, **private)
+        chatbot.like(on_like, [turns], None, **private)
+
+        gr.api(_api_chat(assistant, max_turns), api_name="chat",
+               api_description="Svar på et spørgsmål om AI-rejsen, med kilder.")
+
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.max_queue)
+    return demo
+
+
+def _api_chat(assistant: AssistantLike, max_turns: int) -> Callable[..., str]:
+    def chat(message: str, history: list | None = None) -> str:
+        """The answer in Markdown, followed by a 'Kilder' section quoting every source."""
+        answer = safe_ask(assistant, client_messages(history, message or "", max_turns))
+        return render.api_markdown(answer)
+
+    return chat
+
+
+def _focus(past: Sequence[render.Turn]) -> tuple[tuple[str, int], ...]:
+    return past[-1].answer.focus if past else ()
+
+
+def _suggestion_updates(gr, suggestions: list[str]) -> list:
+    padded = list(suggestions) + [""] * (journey.MAX_FOLLOW_UPS - len(suggestions))
+    return [gr.update(value=q, visible=bool(q)) for q in padded[:journey.MAX_FOLLOW_UPS]]
+
+
+def launch_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for demo.launch(): address, logins, and the page's theme and CSS."""
+    gr = _gradio()
+    from ui.access import launch_auth
+    from ui.style import APP_CSS
+
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": launch_auth(settings),
+        "auth_message": "Log ind for at bruge AI-rejsen-assistenten.",
+        "theme": gr.themes.Soft(primary_hue="teal", secondary_hue="slate"),
+        "css": APP_CSS,
+        "footer_links": ["api"],
+        "show_error": False,
+    }
+
+
+def serve(assistant: AssistantLike, settings: Settings, *, block: bool = True):
+    """Build the app and serve it on settings.host:settings.port (blocks unless block=False)."""
+    options = launch_options(settings)  # refuses an open non-loopback server before building
+    demo = build_app(assistant, settings)
+    demo.launch(prevent_thread_lock=not block, **options)
+    return demo
