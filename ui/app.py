@@ -47,7 +47,12 @@ AI-produkter i det danske sundhedsvæsen.
 JOURNEY_JS = """
 element.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-phase]');
-  if (button) trigger('click', {phase: button.dataset.phase});
+  if (!button) return;
+  trigger('click', {phase: button.dataset.phase});
+  // On narrow screens the phase card sits below the chat: bring it into view.
+  if (window.innerWidth < 900) setTimeout(() => {
+    document.getElementById('phase-panel')?.scrollIntoView({behavior: 'smooth'});
+  }, 300);
 });
 """
 
@@ -117,18 +122,10 @@ def build_app(assistant: AssistantLike, settings: Settings):
             journey_map = gr.HTML(journey.journey_html(guide), elem_id="journey",
                                   css_template=JOURNEY_CSS, padding=True,
                                   js_on_load=JOURNEY_JS)
-        with gr.Column(visible=False, elem_id="phase-panel") as phase_panel:
-            phase_detail = gr.Markdown(elem_id="phase-detail")
-            with gr.Row():
-                ask_phase = gr.Button("Spørg om denne fase", variant="primary", size="sm",
-                                      elem_id="ask-phase")
-                checklist = gr.DownloadButton("Hent tjekliste (.md)", size="sm",
-                                              elem_id="checklist-download")
-                close_phase = gr.Button("Luk", size="sm", elem_id="close-phase")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=340):
+        with gr.Row(equal_height=False, elem_id="main-row"):
+            with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
-                    elem_id="chatbot", label="Samtale", height=520, layout="bubble",
+                    elem_id="chatbot", label="Samtale", height=480, layout="bubble",
                     placeholder="**Velkommen.** Spørg om et spor, en fase eller en opgave "
                                 "i AI-rejsen — eller vælg et af forslagene nedenfor.",
                     buttons=["copy"],
@@ -138,16 +135,31 @@ def build_app(assistant: AssistantLike, settings: Settings):
                                  max_length=settings.max_question_chars, autofocus=True)
                 with gr.Column(elem_id="starters") as starters:
                     gr.Markdown("**Kom i gang** — forslag til spørgsmål:")
-                    starter_buttons = [gr.Button(q, size="sm") for q in journey.STARTER_QUESTIONS]
+                    with gr.Row(elem_classes=["suggestions"]):
+                        starter_buttons = [gr.Button(q, size="sm", scale=0, min_width=0)
+                                           for q in journey.STARTER_QUESTIONS]
                 with gr.Column(elem_id="followups", visible=False) as followups:
                     gr.Markdown("**Spørg videre:**")
-                    followup_buttons = [gr.Button("", size="sm", visible=False)
-                                        for _ in range(journey.MAX_FOLLOW_UPS)]
+                    with gr.Row(elem_classes=["suggestions"]):
+                        followup_buttons = [
+                            gr.Button("", size="sm", visible=False, scale=0, min_width=0)
+                            for _ in range(journey.MAX_FOLLOW_UPS)
+                        ]
                 with gr.Row():
                     clear = gr.Button("Ny samtale", elem_id="new-chat", size="sm")
                     export = gr.DownloadButton("Eksportér samtalen (.md)", size="sm",
                                                elem_id="export-download", interactive=False)
             with gr.Column(scale=2, min_width=300):
+                with gr.Group(visible=False, elem_id="phase-panel") as phase_panel:
+                    phase_detail = gr.Markdown(elem_id="phase-detail", max_height=360,
+                                               padding=True)
+                    with gr.Row():
+                        ask_phase = gr.Button("Spørg om denne fase", variant="primary",
+                                              size="sm", elem_id="ask-phase")
+                        checklist = gr.DownloadButton("Hent tjekliste (.md)", size="sm",
+                                                      elem_id="checklist-download")
+                        close_phase = gr.Button("Luk", size="sm", elem_id="close-phase",
+                                                scale=0, min_width=70)
                 gr.Markdown("### Kilder til seneste svar", elem_classes=["panel-title"])
                 sources = gr.HTML(render.sources_html((), answered=False), elem_id="sources",
                                   css_template=SOURCES_CSS, js_on_load=None, padding=True)

@@ -21,7 +21,8 @@ JOURNEY_CSS = f"""
 .phase-number {{ display: inline-flex; align-items: center; justify-content: center;
   width: 1.7rem; height: 1.7rem; flex: none; border-radius: 50%; font-weight: 600;
   background: var(--background-fill-secondary); }}
-.phase.active {{ background: {ACCENT}; border-color: {ACCENT}; color: #fff; }}
+.phase.active {{ background: {ACCENT}; border-color: {ACCENT}; }}
+.phase.active, .phase.active .phase-title {{ color: #fff !important; }}
 .phase.active .phase-number {{ background: #fff; color: {ACCENT}; }}
 .phase.selected {{ box-shadow: 0 0 0 3px {HIGHLIGHT}; }}
 .journey-legend {{ margin: 2px 0 0; font-size: 0.8rem; color: var(--body-text-color-subdued); }}
@@ -36,7 +37,7 @@ SOURCES_CSS = f"""
 .source {{ margin: 0; padding: 10px 12px; border: 1px solid var(--border-color-primary);
   border-left: 4px solid {ACCENT}; border-radius: 8px; background: var(--background-fill-primary);
   list-style: none; }}
-.source-head {{ margin-bottom: 6px; font-size: 0.85rem; font-weight: 600; color: {ACCENT}; }}
+.source-head {{ margin-bottom: 4px; font-size: 0.85rem; font-weight: 600; color: {ACCENT}; }}
 .source-quote {{ margin: 0; padding: 0; border: none; font-size: 0.92rem; line-height: 1.5;
   color: var(--body-text-color); white-space: pre-line; }}
 .sources-empty {{ margin: 0; font-size: 0.9rem; color: var(--body-text-color-subdued); }}
@@ -47,8 +48,10 @@ APP_CSS = """
 #header h1 { margin-bottom: 0.2rem; }
 #header p { margin-top: 0; color: var(--body-text-color-subdued); }
 .panel-title h3 { margin: 0; }
-#starters button, #followups button { justify-content: flex-start; text-align: left;
-  white-space: normal; }
+#starters button, #followups button { flex: 0 1 auto !important; width: auto !important;
+  justify-content: flex-start; text-align: left; white-space: normal; }
+#starters .suggestions, #followups .suggestions { flex-wrap: wrap; gap: 8px; }
+#phase-detail { font-size: 0.92rem; }
 @media (max-width: 720px) {
   #chatbot { height: 55vh !important; }
   .gradio-container { padding: 8px !important; }

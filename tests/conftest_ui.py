@@ -1,0 +1,81 @@
+"""Shared helpers for the UI tests: a fake assistant over the real guide, settings, a free port.
+
+Not a conftest pytest loads by itself: the UI test modules import what they need from here.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from contextlib import closing
+from pathlib import Path
+
+from assistant.answer import Answer, Citation, Message
+from assistant.settings import Settings
+from corpus.model import Guide, Phase
+from corpus.parse import load_guide
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+GUIDE = load_guide()
+DESIGN_QUESTION = "hvad skal jeg gøre før prospektiv validering?"
+XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+def ny_ide_4() -> Phase:
+    phase = GUIDE.phase("ny-ide", 4)
+    assert phase is not None
+    return phase
+
+
+def cite(section, quote: str) -> Citation:
+    return Citation(section.track, section.phase, section.phase_title, section.title, quote,
+                    section.path)
+
+
+def design_answer() -> Answer:
+    """A fixed answer about Ny idé phase 4, quoting its watch-outs and key actions verbatim."""
+    phase = ny_ide_4()
+    return Answer(
+        answer=(
+            f"{phase.watch_outs.paragraphs[0]} [1]\n\n"
+            "De centrale handlinger i fasen er blandt andet:\n\n"
+            f"- {phase.key_actions.items[0]} [2]\n- {phase.key_actions.items[2]} [2]"
+        ),
+        refused=False,
+        citations=(cite(phase.watch_outs, phase.watch_outs.paragraphs[0]),
+                   cite(phase.key_actions, phase.key_actions.text)),
+        latency_ms=3.0,
+        focus=(("ny-ide", 4),),
+    )
+
+
+class FakeAssistant:
+    """Answers every question with `answer` (default: the design answer) and records questions."""
+
+    def __init__(self, answer: Answer | None = None, guide: Guide = GUIDE):
+        self.guide = guide
+        self.answer = answer or design_answer()
+        self.asked: list[list[Message]] = []
+
+    def ask(self, messages: list[Message]) -> Answer:
+        self.asked.append(list(messages))
+        return self.answer
+
+
+def xss_answer() -> Answer:
+    phase = ny_ide_4()
+    return Answer(answer=f"Farligt svar {XSS} slut.", refused=False,
+                  citations=(cite(phase.purpose, f"Citat med {XSS}"),), focus=(("ny-ide", 4),))
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ui_settings(data_dir: Path, **overrides) -> Settings:
+    values = {"data_dir": data_dir, "host": "127.0.0.1", "port": free_port(),
+              "concurrency": 2, "max_queue": 16, **overrides}
+    return Settings(**values)
