@@ -38,7 +38,8 @@ SOURCES_CSS = f"""
   border-left: 4px solid {ACCENT}; border-radius: 8px; background: var(--background-fill-primary);
   list-style: none; }}
 .source-head {{ margin-bottom: 4px; font-size: 0.85rem; font-weight: 600; color: {ACCENT}; }}
-.source-quote {{ margin: 0; padding: 0; border: none; font-size: 0.92rem; line-height: 1.5;
+.source .source-quote {{ margin: 0 !important; padding: 0 !important; border: none;
+  quotes: none; font-style: normal; font-size: 0.92rem; line-height: 1.5;
   color: var(--body-text-color); white-space: pre-line; }}
 .sources-empty {{ margin: 0; font-size: 0.9rem; color: var(--body-text-color-subdued); }}
 """
