@@ -24,26 +24,34 @@ TRACK_PATTERNS = {
         r"|\bready[- ]made\b|\boff[- ]the[- ]shelf\b|\bhyldevare\b|\bkøbe? (?:et |en )?(?:færdig|"
         r"godkendt|eksisterende|ce-mærket)|\ballerede (?:mdr-)?godkendt|\bgodkendt ai-produkt\b"
         r"|\bbuy(?:ing)? (?:an? )?(?:existing|approved|finished|ready)|\bce-mærket produkt\b"
-        r"|\bkøber et\b|\bkøbe et\b|\bkøber (?:vi )?(?:et )?færdig"),
+        r"|\bkøber et\b|\bkøbe et\b|\bkøber (?:vi )?(?:et )?færdig"
+        r"|\b(?:ind)?købt(?:e)? (?:et |en )?(?:ce-mærket|godkendt|færdig)\w*"
+        r"|\bce-mærket (?:ai-)?(?:værktøj|produkt|løsning|software)\w*"
+        r"|\b(?:existing|approved|ce[- ]marked) (?:ai )?(?:product|tool|solution)"),
 }
 
 # Phase titles and their everyday names; a bare "udvikling" is too common to mean phase 3.
 PHASE_PATTERNS: list[tuple[re.Pattern, tuple[tuple[str, int], ...]]] = [
-    (re.compile(r"\bid[eé](?:udvikling|fase)\w*|\bideation\b|\bidea phase\b"), (("ny-ide", 1),)),
+    (re.compile(r"\bid[eé](?:udvikling|fase)\w*|\bideation\b|\bidea (?:development )?phase\b"
+                r"|\bidea development\b"), (("ny-ide", 1),)),
     (re.compile(r"\bkon[cs]ep\w*|\bconcept\w*"), (("ny-ide", 2),)),
-    (re.compile(r"\budviklingsfase\w*|\bfasen udvikling\b|\bdevelopment phase\b"),
+    (re.compile(r"\budviklingsfase\w*|\bfasen udvikling\b|\b(?<!idea )development phase\b"
+                r"|\bfase \d udvikling\b"),
      (("ny-ide", 3),)),
     (re.compile(r"\btest[- ]og[- ]implementering\w*|\btest and implementation\b"
-                r"|\btestfase\w*|\bimplementeringsfase\w*"),
+                r"|\btestfase\w*|\bimplementeringsfase\w*|\btesting (?:and|&) implementation\b"),
      (("ny-ide", 4), ("faerdigt-produkt", 1))),
     (re.compile(r"\bindkøb, drift og skalering\b|\bindkøb,? drift\b|\bdriftsfase\w*"
-                r"|\bprocurement, operation\w*"),
+                r"|\bprocurement, operation\w*|\bindkøbs-? og driftsfase\w*|\bprocurement phase\b"
+                r"|\boperations? (?:and|&) scaling\b"),
      (("ny-ide", 5), ("faerdigt-produkt", 2))),
 ]
 
 PHASE_NUMBER_RE = re.compile(
     r"\b(?:fase|phase|trin)\s*(?:nr\.?\s*)?(\d)\b|\b(\d)\.?\s*fase\b|\b(første|anden|andra|tredje|"
     r"fjerde|femte|first|second|third|fourth|fifth)\s+(?:fase|phase)\b")
+EDGE_PHASE_RE = re.compile(
+    r"\b(?:aller)?(sidste|første|last|first)\s+(?:fase|phase)\b")
 ORDINALS = {"første": 1, "first": 1, "anden": 2, "andra": 2, "second": 2, "tredje": 3,
             "third": 3, "fjerde": 4, "fourth": 4, "femte": 5, "fifth": 5}
 
@@ -56,50 +64,87 @@ KIND_PATTERNS = [
                              r"\bactions?\b|\bto-?do\b|\bopgaver\b|\bhvad skal\b|\btjekliste")),
 ]
 
+ORDER_CUE = (r"(?:kommer|sker|ske|skal|gør|gøre|gøres|følger|foregår|laver|lave|må|bør|næste|"
+             r"fase|phase|next|happens?|comes?|do|should|must|need|first|først)")
 ORDER_PATTERNS = [
+    (BEFORE, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:før|inden|forud for|prior to|before)\b\s+"
+                        r"(?P<target>.+)")),
+    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after)\b\s+(?P<target>.+)")),
     (NEXT_PHASE, re.compile(r"\bnæste fase\b|\bnext phase\b|\bderefter\b|\bbagefter\b|"
                             r"\bherefter\b|\bså\b.{0,15}\b(?:kommer|sker)\b|\bwhat comes next\b|"
                             r"\bwhat happens next\b|\bafter that\b|\bnæste skridt\b|\bnext step")),
     (PREVIOUS_PHASE, re.compile(r"\bforrige fase\b|\bprevious phase\b|\bfasen før\b")),
-    (BEFORE, re.compile(r"\b(?:før|inden|forud for|forinden|prior to|before)\b\s+(?P<target>.+)")),
-    (AFTER, re.compile(r"\b(?:efter|after|når .{0,40} er (?:gennemført|færdig|afsluttet))\b"
-                       r"\s+(?P<target>.+)")),
 ]
 
 FOLLOW_UP_RE = re.compile(
-    r"^(?:og|men|så|hvad med|og hvad|and|what about|hvad så|også)\b|\b(?:der|dér|den fase|denne "
-    r"fase|samme fase|i den|i det|det|den|dem|derefter|bagefter|herefter|there|that phase|this "
-    r"phase|it|them)\s*\??$|\b(?:den fase|denne fase|samme fase|that phase|this phase|næste fase|"
-    r"next phase|forrige fase)\b")
+    r"^(?:og|men|så|hvad med|og hvad|and|what about|hvad så|også|ok|okay)\b|\b(?:der|dér|den "
+    r"fase|denne fase|samme fase|i den|i det|det|den|dem|derefter|bagefter|herefter|there|that "
+    r"phase|this phase|it|them)\s*\??$|\b(?:den fase|denne fase|samme fase|that phase|this phase|"
+    r"næste fase|next phase|forrige fase|i samme|det trin|den handling)\b")
+
+# "the first/last key action" of a phase or track
+ACTION_ORDINAL_RE = re.compile(
+    r"\b(?:den |det )?(?:aller)?(første|sidste|first|last)\b.{0,25}\b(?:handling|action|trin|"
+    r"skridt|step|man gør|man skal gøre|vi gør|vi skal gøre)|\b(?:allerførste|allersidste)\b")
+
+# How to get going: the first phase of a track.
+START_RE = re.compile(
+    r"\bkomme[r]? (?:vi |man |jeg )?i gang\b|\bhvor (?:starter|begynder) (?:vi|man|jeg)\b|"
+    r"\bhvad (?:gør|skal) (?:vi|man|jeg) (?:så )?nu\b|\bhvad så nu\b|\bget(?:ting)? started\b|"
+    r"\bwhere do (?:we|i) (?:start|begin)\b|\bhvordan starter\b")
 
 INJECTION_RE = re.compile(
-    r"\b(?:ignor\w*|glem|forget|disregard|tilsidesæt|override|bypass)\b.{0,60}"
-    r"\b(?:instru\w*|regler|rules|prompt\w*|tidligere|previous|above|ovenstående|alt|all|"
-    r"guidelines|retningslinjer)\b"
-    r"|\bsystem\s*-?prompt\w*|\bjailbreak|\bdeveloper mode\b|\bdan mode\b|\bdo anything now\b"
+    r"\b(?:ignor\w*|glem|forget|disregard|tilsidesæt\w*|override|bypass|se bort fra)\b.{0,60}"
+    r"\b(?:instru\w*|regl\w*|rules?|prompt\w*|tidligere|previous|above|ovenstående|alt|all|"
+    r"guidelines|retningslinje\w*|guide\w*|kilde\w*)\b"
+    r"|\bsystem\s*-?prompt\w*|\bsystem\s*:|\bjailbreak|\bdeveloper mode\b|\bdan\b.{0,30}"
+    r"\b(?:mode|restrictions)\b|\bdo anything now\b|\bnew instructions\b|\bnye instruktioner\b"
     r"|\b(?:du er nu|you are now|act as|opfør dig som|lad som om|pretend|roleplay|rollespil|"
     r"from now on|fra nu af)\b"
-    r"|<\s*/?\s*(?:script|iframe|img|svg|object)\b|javascript\s*:|\bon(?:error|load)\s*="
-    r"|\b(?:svar|answer|respond|reply|skriv|write)\b.{0,25}\b(?:kun|only)\b.{0,25}"
-    r"\b(?:med|with|ja|yes|på engelsk|in english)\b"
-    r"|\b(?:din|dine|your)\s+(?:instruktioner|instructions|regler|rules|prompt)\b",
+    r"|<\s*/?\s*(?:script|iframe|img|svg|object|style)\b|javascript\s*:|\bon(?:error|load)\s*="
+    r"|\b(?:svar|answer|respond|reply)\b.{0,25}\b(?:kun|only)\b.{0,25}"
+    r"\b(?:med|with|ja|yes)\b"
+    r"|\b(?:din|dine|your)\s+(?:instruktioner|instructions|regler|rules|prompt|konfiguration|"
+    r"configuration|api)\b|\bapi[- ]?(?:key|nøgle)\w*",
     re.S)
+
+# Requests to produce something (a text, code, a translation): the assistant only answers.
+TASK_RE = re.compile(
+    r"^(?:kan du |vil du |could you |can you |please |venligst )?(?:skriv|lav|generer|oversæt|"
+    r"opret|udfyld|formuler|digt|write|draft|generate|create|translate|compose|code|program|"
+    r"debug|fix|implement)\w*\b.{0,40}?(?:ansøgning|skabelon|script|kode|program|digt|"
+    r"mail|e-?mail|brev|tekst|sang|query|sql|template|application|code|poem|letter|essay|"
+    r"oversættelse|resumé|kontrakt|aftale|til (?:tysk|engelsk|fransk|svensk|norsk|spansk))"
+    r"|^(?:kan du |could you |can you )?(?:oversæt|translate)\b"
+    r"|\b(?:debugge|debug|python-?script|pytorch|sql|javascript-?kode)\b")
+
+# Recommendations of named things the guide never names: vendors, bodies, funds, models.
+RECOMMEND_RE = re.compile(
+    r"\bhvilke(?:n|t)?\s+(?:konkrete\s+|specifikke\s+)?(?:bemyndigede organer|leverandør\w*|"
+    r"virksomhed\w*|firma\w*|fond(?:e|en|ene)?\b|ai-model\w*|model(?:ler)?\b|software\w*|"
+    r"algoritme\w*|systemer|konsulent\w*)\b.{0,50}\b(?:kan|skal|bør|er bedst|anbefal\w*|findes|"
+    r"vælge|bruge)\b"
+    r"|\b(?:which|what)\s+(?:vendor|supplier|notified bod|company|fund|model|software)\w*\b"
+    r".{0,40}\b(?:should|can|best|recommend)"
+    r"|\bbedst til at\b|\banbefal\w* (?:en|et|nogle|os|mig) (?:god|bestemt|konkret)")
 
 # Asking for a number, an amount, a duration or a date.
 NUMBER_RE = re.compile(
     r"\bhvor (?:meget|mange|lang tid|længe|stor|store|dyrt?)\b|\bhvad koster\b|\bkoste[rt]?\b|"
     r"\bpris\w*|\bbeløb\w*|\bprocent|\bantal\b|\bdato\w*|\bdeadline|\bfrist\w*|\bi kraft\b|"
     r"\bhow (?:much|many|long)\b|\bcost\w*|\bprice\b|\bwhat year\b|\bwhich year\b|\bårstal\b|"
-    r"\bhvilket år\b|\bhvornår træder\b|\bhvor mange (?:måneder|uger|år|dage|timer|kroner)\b")
+    r"\bhvilket år\b|\bhvornår træder\b|\bhvornår udkom\b|\budkom\b|\budgivet i\b")
 STRUCTURE_COUNT_RE = re.compile(
     r"\bhvor mange (?:faser|spor|centrale handlinger|handlinger|trin|skridt)\b|"
     r"\bhow many (?:phases|tracks|key actions|actions|steps)\b")
 
-# Other regulation's specifics: the guide names regulations, it does not cite their articles.
+# Other regulations' specifics: the guide names regulations, it does not cite their articles.
 LEGAL_DETAIL_RE = re.compile(
     r"\bartikel\s*\d|\bart\.\s*\d|\barticle\s*\d|§\s*\d|\bstk\.|\bbilag\s+[ivx\d]|\bannex\b|"
     r"\biso\s*\d{4,5}|\biec\s*\d{4,5}|\bhipaa\b|\bfda\b|\b510\(k\)|\bnis\s*2\b|\bklasse\s+(?:i|ii|"
-    r"iii|iia|iib|1|2|3)\b|\bclass\s+(?:i|ii|iii|iia|iib)\b|\bsundhedsloven\b|\bbekendtgørelse")
+    r"iii|iia|iib|1|2|3)\b|\bclass\s+(?:i|ii|iii|iia|iib)\b|\bsundhedsloven\w*|\bbekendtgørelse"
+    r"|\brisikoklasse\w*|\brisk class\w*|\bhøjrisiko\w*|\bhigh-risk\b|\bjournalføring\w*"
+    r"|\bdatabeskyttelsesforordning\w*|\bgdpr\b.{0,30}\b(?:siger|kræver|artikel|says|require)")
 
 ENGLISH_RE = re.compile(r"\b(?:the|what|which|how|should|do|does|is|are|before|after|when|who|"
                         r"why|we|our|my)\b")
@@ -115,9 +160,13 @@ class Question:
     order_target: str | None  # the text after "før"/"efter"
     follow_up: bool
     injection: bool
+    task: bool
+    recommend: bool
     asks_number: bool
     asks_structure_count: bool
     legal_detail: bool
+    action_ordinal: str | None  # "first" | "last"
+    start: bool
     english: bool
 
 
@@ -130,7 +179,19 @@ def _phase_numbers(text: str, tracks: tuple[str, ...]) -> list[tuple[str, int]]:
             limit = 5 if track == "ny-ide" else 2
             if 1 <= number <= limit:
                 found.append((track, number))
+    for m in EDGE_PHASE_RE.finditer(text):
+        last = m.group(1) in ("sidste", "last")
+        for track in tracks or ("ny-ide", "faerdigt-produkt"):
+            found.append((track, (5 if track == "ny-ide" else 2) if last else 1))
     return found
+
+
+def _ordinal(norm: str) -> str | None:
+    m = ACTION_ORDINAL_RE.search(norm)
+    if not m:
+        return None
+    word = m.group(1) or ("første" if "første" in m.group(0) else "sidste")
+    return "first" if word in ("første", "first") else "last"
 
 
 def understand(text: str) -> Question:
@@ -159,8 +220,12 @@ def understand(text: str) -> Question:
         order_target=target,
         follow_up=bool(FOLLOW_UP_RE.search(norm)),
         injection=bool(INJECTION_RE.search(norm)),
+        task=bool(TASK_RE.search(norm)),
+        recommend=bool(RECOMMEND_RE.search(norm)),
         asks_number=bool(NUMBER_RE.search(norm)) and not STRUCTURE_COUNT_RE.search(norm),
         asks_structure_count=bool(STRUCTURE_COUNT_RE.search(norm)),
         legal_detail=bool(LEGAL_DETAIL_RE.search(norm)),
+        action_ordinal=_ordinal(norm),
+        start=bool(START_RE.search(norm)),
         english=len(ENGLISH_RE.findall(norm)) >= 2,
     )

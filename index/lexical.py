@@ -63,11 +63,55 @@ def glossary_expansion(text: str) -> str:
     return " ".join(SYNONYMS[m.group(1)] for m in _GLOSSARY_RE.finditer(normalize(text)))
 
 
-class Analyzer:
-    """Turns text into search terms. Knows the corpus's word stems so it can split compounds."""
+def fold(word: str) -> str:
+    """idé → ide: accents that people leave out when they type fast."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", word)
+                   if unicodedata.category(ch) != "Mn" or ch in "\u030a")
 
-    def __init__(self, vocabulary: frozenset[str] = frozenset()):
+
+def distance_within(a: str, b: str, limit: int) -> int | None:
+    """Levenshtein distance(a, b) if it is at most `limit`, else None (with an early exit)."""
+    if abs(len(a) - len(b)) > limit:
+        return None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return None
+        previous = current
+    return previous[-1] if previous[-1] <= limit else None
+
+
+class Analyzer:
+    """Turns text into search terms. Knows the corpus's word stems so it can split compounds,
+    and its words so it can correct a misspelt question word (valdering → validering)."""
+
+    def __init__(self, vocabulary: frozenset[str] = frozenset(),
+                 words: frozenset[str] = frozenset()):
         self.vocabulary = vocabulary  # stems of the corpus's words, for compound splitting
+        self.words = words  # the corpus's words as written, for spelling correction
+        self._buckets: dict[str, list[str]] = {}
+        for w in words:
+            if len(w) >= 5:
+                self._buckets.setdefault(fold(w)[0], []).append(w)
+        self.correct = lru_cache(maxsize=8192)(self._correct)
+
+    def _correct(self, word: str) -> str | None:
+        """The corpus word closest to an unknown word of 5+ letters (1 edit, 2 from 8 letters)."""
+        if len(word) < 5 or word in self.words or stem(word) in self.vocabulary:
+            return None
+        folded = fold(word)
+        limit = 1 if len(word) < 8 else 2
+        best: tuple[int, int, str] | None = None
+        for candidate in self._buckets.get(folded[0], ()):
+            distance = distance_within(folded, fold(candidate), limit)
+            if distance is not None:
+                rank = (distance, abs(len(candidate) - len(word)), candidate)
+                best = rank if best is None or rank < best else best
+        return best[2] if best else None
 
     def _word_terms(self, word: str) -> list[str]:
         parts = [p for p in word.replace("'", "-").split("-") if p]
@@ -75,7 +119,7 @@ class Analyzer:
         if len(parts) > 1:
             terms.append(stem("".join(parts)))
         for part in parts:
-            if part in DANISH_STOPWORDS:
+            if part in DANISH_STOPWORDS or part.isdigit():
                 continue
             terms.append(stem(part))
             if len(part) >= 7:
@@ -113,8 +157,19 @@ class Analyzer:
             out.extend(self._word_terms(word))
         return out
 
+    def spell(self, text: str) -> str:
+        """The text with misspelt words replaced by the corpus words they are closest to."""
+        if not self.words:
+            return text
+        out = []
+        for word in tokens(text):
+            fixed = self.correct(word) if word not in DANISH_STOPWORDS else None
+            out.append(fixed or word)
+        return " ".join(out)
+
     def query_terms(self, text: str) -> list[str]:
-        """Terms of a question, with the glossary's Danish words added."""
+        """Terms of a question, spelling corrected, with the glossary's Danish words added."""
+        text = self.spell(text)
         return self.terms(text + " " + glossary_expansion(text))
 
 
@@ -126,6 +181,16 @@ aktør partner leverandør indkøb udbud drift klinik patient test infrastruktur
 fond midler organ kvalitet projekt forskning udvikling løsning idé fase innovation samarbejde
 dialog undersøgelse søgning afklaring værktøj økonomi omkostning tjek liste kompetence
 """.split()
+
+
+def corpus_words(texts: list[str]) -> frozenset[str]:
+    """Every word as written, and the parts of hyphenated ones (AI-forordningen → forordningen)."""
+    words = set()
+    for text in texts:
+        for token in tokens(text):
+            words.update(p for p in [token, *token.replace("'", "-").split("-")]
+                         if p and not p.isdigit())
+    return frozenset(words)
 
 
 def corpus_vocabulary(texts: list[str]) -> frozenset[str]:

@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from index.chunking import Chunk, chunk_guide
-from index.lexical import BM25, Analyzer, corpus_vocabulary
+from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 COLLECTION_PREFIX = "ai-rejsen-"
 
 
@@ -131,9 +131,11 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
         vocabulary = corpus_vocabulary([c.context for c in chunks])
         analyzer = Analyzer(vocabulary)
         bm25 = BM25([analyzer.terms(c.context) for c in chunks])
+        words = corpus_words([c.context for c in chunks])
         _write_json(build_dir / "chunks.json", [asdict(c) for c in chunks])
-        _write_json(build_dir / "lexical.json",
-                    {"vocabulary": sorted(vocabulary), "bm25": bm25.to_dict()})
+        _write_json(build_dir / "lexical.json", {"vocabulary": sorted(vocabulary),
+                                                 "words": sorted(words),
+                                                 "bm25": bm25.to_dict()})
         manifest = Manifest(SCHEMA_VERSION, embedding_model, corpus_hash, len(chunks),
                             collection, chroma_url, time.strftime("%Y-%m-%dT%H:%M:%S"),
                             round(time.perf_counter() - started, 3))
@@ -237,7 +239,7 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
         chunk_rows = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
         chunks = tuple(Chunk(**row) for row in chunk_rows)
         lexical = json.loads((index_dir / "lexical.json").read_text(encoding="utf-8"))
-        analyzer = Analyzer(frozenset(lexical["vocabulary"]))
+        analyzer = Analyzer(frozenset(lexical["vocabulary"]), frozenset(lexical["words"]))
         bm25 = BM25.from_dict(lexical["bm25"])
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"indeksfilerne kan ikke læses: {exc}") from exc

@@ -1,6 +1,6 @@
 """Shared helpers for the UI tests: a fake assistant over the real guide, settings, a free port.
 
-Not a conftest pytest loads by itself: the UI test modules import what they need from here.
+Not a conftest pytest loads by itself: the UI test modules import from tests.conftest_ui.
 """
 
 from __future__ import annotations

@@ -5,10 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest_ui import GUIDE, XSS, cite, design_answer, ny_ide_4
-
 from assistant.answer import Answer, Citation
 from corpus.model import ATTRIBUTION
+from tests.conftest_ui import GUIDE, XSS, cite, design_answer, ny_ide_4
 from ui import journey, render
 
 PATH_WATCH = "Ny idé › 4 Test og implementering › Vær opmærksom på"

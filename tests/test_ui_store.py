@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from conftest_ui import FakeAssistant, design_answer, ui_settings
 
 from assistant.answer import Answer, Message
 from assistant.errors import SettingsError
+from tests.conftest_ui import FakeAssistant, design_answer, ui_settings
 from ui import access, feedback, render
 from ui.app import FAILED, client_messages, conversation_messages, safe_ask
 from ui.exports import ExportDir, safe_filename

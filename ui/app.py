@@ -235,8 +235,9 @@ def build_app(assistant: AssistantLike, settings: Settings):
         msg.submit(respond, inputs, answer_outputs, **private)
         for button in [*starter_buttons, *followup_buttons]:
             button.click(respond, [button, turns, selected], answer_outputs, **private)
-        clear.click(start_over, None, answer_outputs, **private).then(
-            hide_phase, [turns], [selected, journey_map, phase_panel], **private)
+        for event in (clear.click, chatbot.clear):  # the button and the chat's own bin icon
+            event(start_over, None, answer_outputs, **private).then(
+                hide_phase, [turns], [selected, journey_map, phase_panel], **private)
         journey_map.click(show_phase, [turns],
                           [selected, journey_map, phase_panel, phase_detail, checklist], **private)
         close_phase.click(hide_phase, [turns], [selected, journey_map, phase_panel], **private)

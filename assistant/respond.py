@@ -1,0 +1,372 @@
+"""Answering one question: choose the strategy the question calls for, then compose from the
+guide's own words. Strategies, in order: refuse (instructions, tasks, unsupported details),
+counts, first/last actions, before/after an action, the next or previous phase, a whole phase
+or section, and otherwise hybrid retrieval.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.answer import Answer
+from assistant.compose import Draft, GuideMap, group_by_place, phase_label, place_label
+from assistant.lexicon import COMMON_WORDS, PLACE_WORDS
+from assistant.retrieve import Hit, Retriever
+from assistant.understand import AFTER, BEFORE, NEXT_PHASE, PREVIOUS_PHASE, Question, understand
+from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
+from index.chunking import Chunk
+from index.lexical import DANISH_STOPWORDS, tokens
+
+log = logging.getLogger(__name__)
+
+NOT_COVERED = ("Det dækker guiden ikke. AI-rejsen handler om at udvikle og implementere "
+               "AI-produkter i sundhedsvæsenet gennem offentlig-privat samarbejde; spørg fx om "
+               "en fase, dens centrale handlinger, eller hvad man skal være opmærksom på.")
+INJECTION = ("Jeg følger ikke instruktioner i spørgsmålet. Jeg svarer kun ud fra AI-rejsen "
+             "og med kildehenvisninger; stil gerne et spørgsmål om guiden.")
+TASK = ("Det dækker guiden ikke: jeg skriver ikke tekster, kode eller oversættelser, men svarer "
+        "på spørgsmål ud fra AI-rejsen med kildehenvisninger.")
+
+# Action verbs that only say "do X": they don't distinguish "Gennemfør prospektiv vurdering"
+# from "prospektiv vurdering".
+NEUTRAL_VERBS = {"gennemfør", "udfør", "foretag", "lav", "indgå", "udarbejd", "skab", "sæt"}
+BEFORE_WORDS = {"først", "inden", "før", "forudsætning"}
+AFTER_WORDS = {"efter", "herefter", "dernæst", "derefter", "bagefter"}
+MIN_COVERAGE = 0.5  # share of a question's topic words that the guide must know
+
+
+class Responder:
+    def __init__(self, index, retriever: Retriever):
+        self.index = index
+        self.retriever = retriever
+        self.gmap = GuideMap.from_chunks(index.chunks)
+        self.analyzer = index.analyzer
+        self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS))) | frozenset(
+            t for c in index.chunks if c.phase_title for t in self.analyzer.terms(c.phase_title))
+
+    # ---- reading the question ------------------------------------------------------------------
+
+    def is_place_word(self, word: str) -> bool:
+        if word in PLACE_WORDS:
+            return True
+        terms = [t for t in self.analyzer.terms(self.analyzer.spell(word)) if t[0] != "~"]
+        if not terms:
+            return True
+        return set(terms) <= self.place_terms or (
+            len(terms) >= 3 and set(terms[1:]) <= self.place_terms)
+
+    def known(self, word: str) -> bool:
+        return any(t in self.index.bm25.postings for t in self.analyzer.query_terms(word))
+
+    def topic_words(self, text: str) -> tuple[list[str], list[str]]:
+        """(known, unknown) words that say what the question is about."""
+        known, unknown = [], []
+        for w in tokens(text):
+            if w in DANISH_STOPWORDS or w.isdigit() or self.is_place_word(w):
+                continue
+            if self.known(w):
+                known.append(w)
+            elif w not in COMMON_WORDS:
+                unknown.append(w)
+        return known, unknown
+
+    # ---- the strategies --------------------------------------------------------------------
+
+    def answer(self, text: str, context: tuple[tuple[str, int], ...] = (),
+               previous: str | None = None) -> Answer:
+        q = understand(text)
+        if q.injection:
+            return Answer(INJECTION, True)
+        if q.task:
+            return Answer(TASK, True)
+        known, unknown = self.topic_words(text)
+        phases = list(q.phases)
+        follow_up = bool(context) and not phases and not q.tracks and (
+            q.follow_up or q.order in (NEXT_PHASE, PREVIOUS_PHASE) or q.action_ordinal is not None
+            or not (known or unknown))
+        if follow_up:
+            phases = list(context)
+        if q.start and not phases:
+            phases = [(t, 1) for t in (q.tracks or ("ny-ide",))]
+        scope = frozenset(phases) or frozenset((t, None) for t in q.tracks) or None
+
+        if q.asks_structure_count:
+            return self._structure(q)
+        if q.action_ordinal and not q.order:
+            return self._ordinal_action(q, phases)
+        if q.order in (BEFORE, AFTER) and q.order_target:
+            answer = self._before_after(q, scope)
+            if answer is not None:
+                return answer
+        if q.order in (NEXT_PHASE, PREVIOUS_PHASE, BEFORE, AFTER):
+            answer = self._neighbour_phase(q, phases)
+            if answer is not None:
+                return answer
+        if phases and (q.kind or not (known or unknown)) and not (q.recommend or q.legal_detail
+                                                                 or q.asks_number):
+            return self._overview(phases[:2], q.kind, q.start)
+
+        search_text = f"{previous} {text}" if follow_up and previous else text
+        terms = self.analyzer.query_terms(search_text)
+        specific = [t for t in terms if t not in self.place_terms]
+        hits = self.retriever.search(self.analyzer.spell(search_text), specific or terms, k=12,
+                                     scope=scope)
+        if not hits:
+            return Answer(NOT_COVERED, True)
+        if not follow_up and unknown and len(known) / (len(known) + len(unknown)) < MIN_COVERAGE:
+            log.debug("afvist: kendte %s, ukendte %s", known, unknown)
+            return Answer(NOT_COVERED, True)
+        if q.legal_detail or q.recommend or (q.asks_number and not _has_number(hits[:3])):
+            return self._unsupported_detail(q, hits)
+        return self._from_hits(q, hits)
+
+    def _unsupported_detail(self, q: Question, hits: list[Hit]) -> Answer:
+        best = hits[0].chunk
+        if q.legal_detail:
+            what = "lovgivningens detaljer (artikler, paragraffer, risikoklasser)"
+        elif q.recommend:
+            what = "konkrete leverandører, organer, fonde eller produkter"
+        else:
+            what = "tal, beløb, varigheder eller datoer for det"
+        draft = Draft()
+        draft.text(f"Det dækker guiden ikke: AI-rejsen angiver ikke {what}. "
+                   f"Det nærmeste, guiden siger, står i *{best.path}*:")
+        draft.text("")
+        draft.chunks([best])
+        return draft.answer(refused=True)
+
+    def _structure(self, q: Question) -> Answer:
+        draft = Draft()
+        if q.phases:
+            for key in q.phases:
+                actions = self.gmap.actions(key)
+                draft.heading(phase_label(key, self.gmap))
+                draft.text(f"Fasen har {len(actions)} centrale handlinger:")
+                draft.actions(actions)
+            return draft.answer()
+        for track in q.tracks or ("ny-ide", "faerdigt-produkt"):
+            phases = self.gmap.phases(track)
+            overview = [c for c in self.index.chunks
+                        if c.track == "intro" and c.text.startswith(TRACK_NAMES[track] + ":")]
+            draft.heading(TRACK_NAMES[track])
+            draft.paragraphs(overview[:1])
+            draft.text(f"{TRACK_NAMES[track]} har {len(phases)} faser: " + ", ".join(
+                f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
+        return draft.answer()
+
+    def _ordinal_action(self, q: Question, phases: list[tuple[str, int]]) -> Answer:
+        first = q.action_ordinal == "first"
+        keys = phases or [(t, self.gmap.phases(t)[0 if first else -1])
+                          for t in (q.tracks or ("ny-ide", "faerdigt-produkt"))]
+        draft = Draft()
+        for key in keys[:2]:
+            actions = self.gmap.actions(key)
+            action = actions[0 if first else -1]
+            draft.heading(phase_label(key, self.gmap))
+            draft.text(f"Den {'første' if first else 'sidste'} centrale handling i fasen er:")
+            draft.actions([action])
+        return draft.answer()
+
+    def _overview(self, phases: list[tuple[str, int]], kind: str | None,
+                  start: bool = False) -> Answer:
+        draft = Draft()
+        for key in phases:
+            draft.heading(phase_label(key, self.gmap))
+            if start:
+                draft.text(f"Rejsen begynder med fase {key[1]} {self.gmap.title(key)}.")
+                draft.text("")
+            if kind == WATCH_OUTS:
+                draft.text("Vær opmærksom på:")
+                draft.paragraphs(self.gmap.section(key, WATCH_OUTS))
+            elif kind == KEY_ACTIONS:
+                draft.paragraphs(self.gmap.section(key, PURPOSE))
+                draft.text("Centrale handlinger:")
+                draft.actions(self.gmap.actions(key))
+            else:
+                draft.chunks(self.gmap.section(key, PURPOSE) + self.gmap.actions(key)
+                             + self.gmap.section(key, WATCH_OUTS))
+        return draft.answer()
+
+    def _base_phases(self, q: Question, phases: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """The phase(s) an order question counts from: named in its target, else in context."""
+        if q.order_target:
+            named = list(understand(q.order_target).phases)
+            titled = self._titled_phases(q.order_target)
+            if named or titled:
+                return named or titled
+        return phases
+
+    def _neighbour_phase(self, q: Question, phases: list[tuple[str, int]]) -> Answer | None:
+        base = self._base_phases(q, phases)
+        if not base:
+            return None
+        step = -1 if q.order in (PREVIOUS_PHASE, BEFORE) else 1
+        draft = Draft()
+        for key in base[:2]:
+            target = self.gmap.neighbour(key, step)
+            if target is None:
+                edge = "første" if step < 0 else "sidste"
+                draft.heading(phase_label(key, self.gmap))
+                draft.text(f"{key[1]} {self.gmap.title(key)} er den {edge} fase i "
+                           f"{TRACK_NAMES[key[0]]}.")
+                draft.text("")
+                draft.paragraphs(self.gmap.section(key, PURPOSE)[:1])
+                continue
+            relation = "Før" if step < 0 else "Efter"
+            draft.heading(phase_label(target, self.gmap))
+            draft.text(f"{relation} fase {key[1]} {self.gmap.title(key)} kommer fase {target[1]} "
+                       f"{self.gmap.title(target)}:")
+            draft.text("")
+            draft.chunks(self.gmap.section(target, PURPOSE) + self.gmap.actions(target))
+        return draft.answer()
+
+    def _titled_phases(self, target: str) -> list[tuple[str, int]]:
+        """Phases whose title the target names ("efter udvikling" → Ny idé 3)."""
+        wanted = set(self.analyzer.terms(target)) - {"~" + w for w in ()} - self._track_terms()
+        wanted = {t for t in wanted if t[0] != "~"}
+        found = []
+        for track in ("ny-ide", "faerdigt-produkt"):
+            for n in self.gmap.phases(track):
+                title = {t for t in self.analyzer.terms(self.gmap.title((track, n))) if t[0] != "~"}
+                if wanted and wanted <= title:
+                    found.append((track, n))
+        return found
+
+    def _track_terms(self) -> set[str]:
+        return set(self.analyzer.terms("ny idé færdigt produkt fase fasen spor sporet"))
+
+    def _match_actions(self, target: str, tracks: set[str] | None) -> list[Chunk]:
+        """The key action the target names, one per track where it matches as well as the best."""
+        wanted = set(self.analyzer.query_terms(target)) - self._track_terms()
+        if not wanted:
+            return []
+        scored = []
+        for c in self.index.chunks:
+            if c.kind != KEY_ACTIONS or (tracks and c.track not in tracks):
+                continue
+            have = set(self.analyzer.terms(c.text)) - NEUTRAL_VERBS
+            overlap = len({t for t in wanted & have if t[0] != "~"})
+            if overlap:
+                scored.append((overlap - 0.1 * len(have - wanted), overlap, c))
+        if not scored:
+            return []
+        best_overlap = max(o for _, o, _ in scored)
+        best: dict[str, tuple[float, Chunk]] = {}
+        for score, overlap, c in scored:
+            if overlap == best_overlap and (c.track not in best or score > best[c.track][0]):
+                best[c.track] = (score, c)
+        return [c for _, c in sorted(best.values(), key=lambda sc: -sc[0])]
+
+    def _before_after(self, q: Question, scope) -> Answer | None:
+        if self._titled_phases(q.order_target) or understand(q.order_target).phases:
+            return None  # "efter konceptualisering" is about phases
+        tracks = {t for t, _ in scope} if scope else None
+        matches = self._match_actions(q.order_target, tracks)
+        if not matches:
+            return None
+        before = q.order == BEFORE
+        draft = Draft()
+        for action in matches:
+            key = (action.track, action.phase)
+            actions = self.gmap.actions(key)
+            draft.heading(phase_label(key, self.gmap))
+            chosen = [a for a in actions if (a.number <= action.number if before
+                                             else a.number >= action.number)]
+            if len(chosen) > 1:
+                relation = "Før" if before else "Efter"
+                draft.text(f"{relation} *{action.text}* (handling {action.number} af "
+                           f"{len(actions)}) kommer:" if before else
+                           f"{relation} *{action.text}* (handling {action.number} af "
+                           f"{len(actions)}) følger:")
+                draft.actions(chosen)
+            else:
+                neighbour = self.gmap.neighbour(key, -1 if before else 1)
+                place = "første" if before else "sidste"
+                draft.text(f"*{action.text}* er den {place} centrale handling i fasen.")
+                draft.actions([action])
+                if neighbour is not None:
+                    neighbour_actions = self.gmap.actions(neighbour)
+                    picked = neighbour_actions[-3:] if before else neighbour_actions[:3]
+                    draft.text(f"{'Før' if before else 'Efter'} den kommer "
+                               f"{phase_label(neighbour, self.gmap)}:")
+                    draft.actions(picked)
+            watch = self._cue_watch_outs(key, q.order_target, BEFORE_WORDS if before
+                                         else AFTER_WORDS)
+            if watch:
+                draft.text("Vær opmærksom på:")
+                draft.paragraphs(watch)
+        return draft.answer()
+
+    def _cue_watch_outs(self, key, target: str, cue_words: set[str]) -> list[Chunk]:
+        """The phase's watch-out about the target, preferring one that speaks of order."""
+        wanted = set(self.analyzer.query_terms(target))
+        best = []
+        for c in self.gmap.section(key, WATCH_OUTS):
+            overlap = len(wanted & set(self.analyzer.terms(c.text)))
+            if overlap:
+                best.append((bool(set(tokens(c.text)) & cue_words), overlap, -c.position, c))
+        best.sort(key=lambda t: t[:3], reverse=True)
+        return [t[3] for t in best[:1]]
+
+    def _from_hits(self, q: Question, hits: list[Hit]) -> Answer:
+        groups = group_by_place([h.chunk for h in hits])
+        best: dict[tuple, Hit] = {}
+        for h in hits:
+            best.setdefault(_place(h.chunk), h)
+        order = list(best)  # by best fused score
+        top = order[0]
+        chosen = [top]
+        parallel = self.gmap.parallel(top) if len(top) == 2 else None
+        if parallel and not q.tracks and parallel in best and (
+                best[parallel].lexical > 0 or best[parallel].dense >= best[top].dense - 0.04):
+            chosen.append(parallel)
+        for key in order[1:]:
+            if len(chosen) >= 3:
+                break
+            if key not in chosen and best[key].score >= 0.85 * best[top].score and \
+                    best[key].lexical >= 0.5 * best[top].lexical:
+                chosen.append(key)
+        draft = Draft()
+        for key in chosen:
+            picked = self._pick([h for h in hits if _place(h.chunk) == key])
+            if len(key) == 2:
+                picked += self._complement(key, q, picked)
+            draft.heading(place_label(key, self.gmap, groups[key]))
+            draft.chunks(picked)
+        return draft.answer()
+
+    @staticmethod
+    def _pick(group_hits: list[Hit]) -> list[Chunk]:
+        top_lex = max(h.lexical for h in group_hits)
+        top_dense = max(h.dense for h in group_hits)
+        picked = [h.chunk for h in group_hits
+                  if (top_lex and h.lexical >= 0.6 * top_lex) or h.dense >= top_dense - 0.02]
+        return picked[:4]
+
+    def _complement(self, key: tuple[str, int], q: Question, picked: list[Chunk]) -> list[Chunk]:
+        """An action with the watch-out that explains it, and the other way round."""
+        kinds = {c.kind for c in picked}
+        wanted = set(self.analyzer.query_terms(q.text))
+        extra: list[Chunk] = []
+        if q.kind and q.kind not in kinds:
+            section = self.gmap.section(key, q.kind)
+            extra += section if q.kind != WATCH_OUTS else self._closest(section, wanted, 2)
+        elif WATCH_OUTS not in kinds:
+            related = set().union(*(set(self.analyzer.terms(c.text)) for c in picked))
+            extra += self._closest(self.gmap.section(key, WATCH_OUTS), wanted | related, 1)
+        return [c for c in extra if c not in picked]
+
+    def _closest(self, chunks: list[Chunk], wanted: set[str], n: int) -> list[Chunk]:
+        scored = [(len(wanted & set(self.analyzer.terms(c.text))), c) for c in chunks]
+        scored = [(s, c) for s, c in scored if s]
+        scored.sort(key=lambda sc: -sc[0])
+        return [c for _, c in scored[:n]]
+
+
+def _place(chunk: Chunk) -> tuple:
+    return (chunk.track, chunk.phase) if chunk.phase is not None else \
+        (chunk.track, None, chunk.section)
+
+
+def _has_number(hits: list[Hit]) -> bool:
+    return any(any(ch.isdigit() for ch in h.chunk.text) for h in hits)
