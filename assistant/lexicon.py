@@ -12,7 +12,10 @@ hovedpunkter vigtigste key actions action watch-outs watch out first næste forr
 skridt steps step about happens main points punkter punkt overblik oversigt kort kortfattet
 opsummer opsummering summary summarise summarize beskriv describe explain forklar forklaring
 lave laver vær værd holde øje mål målet meningen mening pointen fokus fokusere dreiier drejer
-sig fortæl tell
+sig fortæl tell indebærer indebære indhold indholdet forklare består bestå forskel forskellen
+forskelle difference differences afsnit afsnittene sections consist consists udvikle udvikler
+udvikles udviklet udvikling developing develop implementere implementerer implementeres
+implementeret implementing implement hører høre belong belongs
 """.split())
 
 # Everyday words: neither a sign that a question is about the guide nor that it is not.
@@ -37,7 +40,8 @@ ned hvis når fordi selvom mens eller samt både enten hverken ikke aldrig altid
 muligt mulig mulige nødvendigt nødvendig nødvendige vigtigt skulle bør krav kræver kræves
 egentligt overordnet generelt gerne helst nok vist rigtigt forkert kort lang langt længe hurtigt
 hurtig nemt nem svært svær gå går gøre ting folk personer person nogle noget alting hinanden
-bag version versionen dag dage uge uger måned måneder år året årene tid tiden sammen hver
+bag version versionen hjem hjemme inde dag dage uge uger måned måneder år året årene tid tiden
+sammen hver findes derude ellers kun selve vel
 a an the of to in on for is are was were be been being am do does did done doing have has had
 having can could shall should will would may might must need needs needed it its this that these
 those there here what which who whom whose how why when where whether if then than so such as at

@@ -7,6 +7,7 @@ or section, and otherwise hybrid retrieval.
 from __future__ import annotations
 
 import logging
+import re
 
 from assistant.answer import Answer
 from assistant.compose import Draft, GuideMap, group_by_place, phase_label, place_label
@@ -33,6 +34,9 @@ NEUTRAL_VERBS = {"gennemfør", "udfør", "foretag", "lav", "indgå", "udarbejd",
 BEFORE_WORDS = {"først", "inden", "før", "forudsætning"}
 AFTER_WORDS = {"efter", "herefter", "dernæst", "derefter", "bagefter"}
 MIN_COVERAGE = 0.5  # share of a question's topic words that the guide must know
+BORDERLINE_DENSE = 0.85  # at exactly half, the cosine the best passage must reach
+TRACK_OVERVIEW = "Om sporet"
+TRACKS_RE = re.compile(r"\bspor(?:et|ene)?\b|\btracks?\b")
 
 
 class Responder:
@@ -79,22 +83,26 @@ class Responder:
             return Answer(INJECTION, True)
         if q.task:
             return Answer(TASK, True)
-        known, unknown = self.topic_words(text)
+        known, unknown = self.topic_words(q.topic_text)
+        topical = bool(known or unknown)
+        specific = [w for w in known if w not in COMMON_WORDS]  # what retrieval can use
         phases = list(q.phases)
         follow_up = bool(context) and not phases and not q.tracks and (
             q.follow_up or q.order in (NEXT_PHASE, PREVIOUS_PHASE) or q.action_ordinal is not None
-            or not (known or unknown))
+            or not topical)
         if follow_up:
             phases = list(context)
         if q.start and not phases:
             phases = [(t, 1) for t in (q.tracks or ("ny-ide",))]
         scope = frozenset(phases) or frozenset((t, None) for t in q.tracks) or None
+        unsupported = q.recommend or q.legal_detail or q.asks_number
 
         if q.asks_structure_count:
             return self._structure(q)
         if q.action_ordinal and not q.order:
             return self._ordinal_action(q, phases)
-        if q.order in (BEFORE, AFTER) and q.order_target:
+        if q.order in (BEFORE, AFTER) and q.order_target and not any(
+                self.topic_words(q.order_head or "")):
             answer = self._before_after(q, scope)
             if answer is not None:
                 return answer
@@ -102,23 +110,83 @@ class Responder:
             answer = self._neighbour_phase(q, phases)
             if answer is not None:
                 return answer
-        if phases and (q.kind or not (known or unknown)) and not (q.recommend or q.legal_detail
-                                                                 or q.asks_number):
+        if phases and (q.start or not specific) and not unsupported:
             return self._overview(phases[:2], q.kind, q.start)
+        if not phases and not topical and (q.tracks or self._names_tracks(text)):
+            return self._tracks(q.tracks or ("ny-ide", "faerdigt-produkt"))
+        if q.when and not unsupported:
+            answer = self._when(q, known, scope)
+            if answer is not None:
+                return answer
 
         search_text = f"{previous} {text}" if follow_up and previous else text
         terms = self.analyzer.query_terms(search_text)
-        specific = [t for t in terms if t not in self.place_terms]
-        hits = self.retriever.search(self.analyzer.spell(search_text), specific or terms, k=12,
+        topic_terms = [t for t in terms if t not in self.place_terms]
+        hits = self.retriever.search(self.analyzer.spell(search_text), topic_terms or terms, k=12,
                                      scope=scope)
+        if q.tracks and topical:
+            hits = [h for h in hits if h.chunk.section != TRACK_OVERVIEW] or hits
         if not hits:
             return Answer(NOT_COVERED, True)
-        if not follow_up and unknown and len(known) / (len(known) + len(unknown)) < MIN_COVERAGE:
+        if not phases and not follow_up and self._off_topic(known, unknown, hits):
             log.debug("afvist: kendte %s, ukendte %s", known, unknown)
             return Answer(NOT_COVERED, True)
-        if q.legal_detail or q.recommend or (q.asks_number and not _has_number(hits[:3])):
+        if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:3])):
             return self._unsupported_detail(q, hits)
-        return self._from_hits(q, hits)
+        return self._from_hits(q, hits, terms, scope)
+
+    @staticmethod
+    def _off_topic(known: list[str], unknown: list[str], hits: list[Hit]) -> bool:
+        """Too few of the question's topic words are the guide's; at exactly half, the
+        semantic match decides."""
+        if not unknown:
+            return False
+        coverage = len(known) / (len(known) + len(unknown))
+        if coverage < MIN_COVERAGE:
+            return True
+        return coverage == MIN_COVERAGE and max(h.dense for h in hits) < BORDERLINE_DENSE
+
+    def _names_tracks(self, text: str) -> bool:
+        return bool(TRACKS_RE.search(text.lower()))
+
+    def _tracks(self, tracks: tuple[str, ...]) -> Answer:
+        """What each track is for and its phases."""
+        draft = Draft()
+        for track in tracks:
+            draft.heading(TRACK_NAMES[track])
+            items = [c for c in self.index.chunks
+                     if c.track == "intro" and c.text.startswith(TRACK_NAMES[track] + ":")]
+            overview = [c for c in self.index.chunks
+                        if c.track == track and c.section == TRACK_OVERVIEW]
+            draft.paragraphs(items[:1] + overview[:1])
+            phases = self.gmap.phases(track)
+            draft.text("Faser: " + ", ".join(
+                f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
+        return draft.answer()
+
+    def _when(self, q: Question, known: list[str], scope) -> Answer | None:
+        """Where an action sits in its phase: the action with its neighbours, in each track."""
+        tracks = {t for t, _ in scope} if scope else None
+        wanted = {t for w in known for t in self.analyzer.query_terms(w) if t[0] != "~"}
+        matches = self._match_actions(" ".join(known), tracks)
+        if not matches or not wanted:
+            return None
+        have = set(self.analyzer.terms(matches[0].text))
+        if len(wanted & have) * 2 < len(wanted):
+            return None
+        draft = Draft()
+        for action in matches:
+            key = (action.track, action.phase)
+            actions = self.gmap.actions(key)
+            draft.heading(phase_label(key, self.gmap))
+            draft.text(f"*{action.text}* er handling {action.number} af {len(actions)} i fase "
+                       f"{key[1]} {self.gmap.title(key)}:")
+            draft.actions([a for a in actions if abs(a.number - action.number) <= 1])
+            watch = self._closest(self.gmap.section(key, WATCH_OUTS), wanted, 1)
+            if watch:
+                draft.text("Vær opmærksom på:")
+                draft.paragraphs(watch)
+        return draft.answer()
 
     def _unsupported_detail(self, q: Question, hits: list[Hit]) -> Answer:
         best = hits[0].chunk
@@ -308,7 +376,7 @@ class Responder:
         best.sort(key=lambda t: t[:3], reverse=True)
         return [t[3] for t in best[:1]]
 
-    def _from_hits(self, q: Question, hits: list[Hit]) -> Answer:
+    def _from_hits(self, q: Question, hits: list[Hit], terms: list[str], scope) -> Answer:
         groups = group_by_place([h.chunk for h in hits])
         best: dict[tuple, Hit] = {}
         for h in hits:
@@ -317,9 +385,13 @@ class Responder:
         top = order[0]
         chosen = [top]
         parallel = self.gmap.parallel(top) if len(top) == 2 else None
-        if parallel and not q.tracks and parallel in best and (
-                best[parallel].lexical > 0 or best[parallel].dense >= best[top].dense - 0.04):
-            chosen.append(parallel)
+        if parallel and not q.tracks and not scope:
+            # The same step in the other track: answer it too when it speaks of the question.
+            other = self.retriever.search(q.text, terms, k=4, scope=frozenset([parallel]))
+            if other and other[0].lexical >= 0.5 * best[top].lexical:
+                hits = hits + [h for h in other if h.chunk not in groups.get(parallel, [])]
+                groups = group_by_place([h.chunk for h in hits])
+                chosen.append(parallel)
         for key in order[1:]:
             if len(chosen) >= 3:
                 break
@@ -331,6 +403,9 @@ class Responder:
             picked = self._pick([h for h in hits if _place(h.chunk) == key])
             if len(key) == 2:
                 picked += self._complement(key, q, picked)
+            else:
+                lead = [c for c in self.index.chunks if _place(c) == key][:1]
+                picked = [c for c in lead if c not in picked] + picked
             draft.heading(place_label(key, self.gmap, groups[key]))
             draft.chunks(picked)
         return draft.answer()
@@ -346,14 +421,18 @@ class Responder:
     def _complement(self, key: tuple[str, int], q: Question, picked: list[Chunk]) -> list[Chunk]:
         """An action with the watch-out that explains it, and the other way round."""
         kinds = {c.kind for c in picked}
-        wanted = set(self.analyzer.query_terms(q.text))
+        wanted = {t for t in self.analyzer.query_terms(q.text) if t not in self.place_terms}
         extra: list[Chunk] = []
-        if q.kind and q.kind not in kinds:
+        if q.kind == PURPOSE:
+            extra += self.gmap.section(key, PURPOSE)
+        elif q.kind and q.kind not in kinds:
             section = self.gmap.section(key, q.kind)
             extra += section if q.kind != WATCH_OUTS else self._closest(section, wanted, 2)
         elif WATCH_OUTS not in kinds:
             related = set().union(*(set(self.analyzer.terms(c.text)) for c in picked))
             extra += self._closest(self.gmap.section(key, WATCH_OUTS), wanted | related, 1)
+        if KEY_ACTIONS not in kinds | {c.kind for c in extra}:
+            extra += self._closest(self.gmap.actions(key), wanted, 1)
         return [c for c in extra if c not in picked]
 
     def _closest(self, chunks: list[Chunk], wanted: set[str], n: int) -> list[Chunk]:

@@ -8,6 +8,7 @@ Danish message.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -26,8 +27,17 @@ INTERNAL = ("Der skete en fejl, så spørgsmålet ikke kunne besvares. Prøv ige
             "fortsætter fejlen, så kontakt den, der driver assistenten.")
 
 
+SCRIPT_RE = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)", re.S | re.I)
+TAG_RE = re.compile(r"<[^<>]{0,500}>")
+
+
 def clean_text(text: str) -> str:
-    """Drop control characters (NUL included) and collapse whitespace."""
+    """Drop markup, control characters (NUL included) and extra whitespace.
+
+    Markup is noise in a question about the guide: `<script>…</script> Hvem er målgruppen?`
+    is answered as `Hvem er målgruppen?`. What is left is never rendered as HTML anyway.
+    """
+    text = TAG_RE.sub(" ", SCRIPT_RE.sub(" ", text))
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch
                    for ch in text)
     return " ".join(text.split())

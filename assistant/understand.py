@@ -17,13 +17,15 @@ BEFORE, AFTER, NEXT_PHASE, PREVIOUS_PHASE = "before", "after", "next_phase", "pr
 TRACK_PATTERNS = {
     "ny-ide": re.compile(
         r"\bny(?:e|t)? id[eé](?:er|en)?\b|\bnew idea\b|\bny-ide\b|\budvikle (?:et |vores |)ny"
-        r"|\budvikler (?:et |vores |)ny|\bselv udvikle\b|\bnyt ai-produkt\b|\bnyt produkt\b"
+        r"|\budvikler (?:et |vores |)ny|\bselv udvikle\w*|\budvikler (?:vi |selv )|\bnyudvikle\w*"
+        r"|\bnyt ai-produkt\b|\bnyt produkt\b"
         r"|\bdevelop(?:ing)? (?:a |our )?new\b|\bbuild(?:ing)? (?:a |our )?new\b"),
     "faerdigt-produkt": re.compile(
         r"\bf[æa]e?rdig(?:t|e)?[ -]?(?:produkt|projekt|løsning)\w*|\bfinished product\b"
         r"|\bready[- ]made\b|\boff[- ]the[- ]shelf\b|\bhyldevare\b|\bkøbe? (?:et |en )?(?:færdig|"
         r"godkendt|eksisterende|ce-mærket)|\ballerede (?:mdr-)?godkendt|\bgodkendt ai-produkt\b"
         r"|\bbuy(?:ing)? (?:an? )?(?:existing|approved|finished|ready)|\bce-mærket produkt\b"
+        r"|\ballerede (?:er |har )?(?:ce-mærket|mdr-godkendt|godkendt|ce-godkendt)"
         r"|\bkøber et\b|\bkøbe et\b|\bkøber (?:vi )?(?:et )?færdig"
         r"|\b(?:ind)?købt(?:e)? (?:et |en )?(?:ce-mærket|godkendt|færdig)\w*"
         r"|\bce-mærket (?:ai-)?(?:værktøj|produkt|løsning|software)\w*"
@@ -57,6 +59,7 @@ ORDINALS = {"første": 1, "first": 1, "anden": 2, "andra": 2, "second": 2, "tred
 
 KIND_PATTERNS = [
     (WATCH_OUTS, re.compile(r"opm[æa]e?rksom|\bpas p[åa]\b|faldgrube|\bwatch|\bpitfall|"
+                            r"\bhold(?:e|er)? øje\b|\bkeep an eye\b|\blook out\b|"
                             r"\bbeware\b|\bhuske p[åa]\b|\bværd at vide\b|\bopmærksomhedspunkt")),
     (PURPOSE, re.compile(r"\bform[åa]l\w*|\bhandler\b.{0,20}\bom\b|\bg[åa]r\b.{0,12}\bud p[åa]\b|"
                          r"\bpurpose\b|\babout\b|\bsker der\b|\bindeholder\b")),
@@ -69,7 +72,7 @@ ORDER_CUE = (r"(?:kommer|sker|ske|skal|gør|gøre|gøres|følger|foregår|laver|
 ORDER_PATTERNS = [
     (BEFORE, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:før|inden|forud for|prior to|before)\b\s+"
                         r"(?P<target>.+)")),
-    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after)\b\s+(?P<target>.+)")),
+    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after|once)\b\s+(?P<target>.+)")),
     (NEXT_PHASE, re.compile(r"\bnæste fase\b|\bnext phase\b|\bderefter\b|\bbagefter\b|"
                             r"\bherefter\b|\bså\b.{0,15}\b(?:kommer|sker)\b|\bwhat comes next\b|"
                             r"\bwhat happens next\b|\bafter that\b|\bnæste skridt\b|\bnext step")),
@@ -86,6 +89,11 @@ FOLLOW_UP_RE = re.compile(
 ACTION_ORDINAL_RE = re.compile(
     r"\b(?:den |det )?(?:aller)?(første|sidste|first|last)\b.{0,25}\b(?:handling|action|trin|"
     r"skridt|step|man gør|man skal gøre|vi gør|vi skal gøre)|\b(?:allerførste|allersidste)\b")
+
+# Where in the journey something happens.
+WHEN_RE = re.compile(r"\bhvornår\b|\bwhen\b|\bpå hvilket tidspunkt\b|\bi hvilken fase\b|"
+                     r"\bwhich phase\b|\bhvor i (?:forløbet|processen|rejsen)\b|"
+                     r"\bat what point\b")
 
 # How to get going: the first phase of a track.
 START_RE = re.compile(
@@ -158,6 +166,7 @@ class Question:
     kind: str | None  # preferred section kind
     order: str | None  # before | after | next_phase | previous_phase
     order_target: str | None  # the text after "før"/"efter"
+    order_head: str | None  # the text before it ("hvilke godkendelser skal indhentes")
     follow_up: bool
     injection: bool
     task: bool
@@ -167,7 +176,9 @@ class Question:
     legal_detail: bool
     action_ordinal: str | None  # "first" | "last"
     start: bool
+    when: bool
     english: bool
+    topic_text: str  # the question without the words that name a track, phase or section
 
 
 def _phase_numbers(text: str, tracks: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -196,6 +207,10 @@ def _ordinal(norm: str) -> str | None:
 
 def understand(text: str) -> Question:
     norm = normalize(" ".join(text.split()))
+    topic_text = norm
+    for pattern in [*TRACK_PATTERNS.values(), *(p for p, _ in PHASE_PATTERNS), PHASE_NUMBER_RE,
+                    EDGE_PHASE_RE, *(p for _, p in KIND_PATTERNS)]:
+        topic_text = pattern.sub(" ", topic_text)
     tracks = tuple(t for t, pattern in TRACK_PATTERNS.items() if pattern.search(norm))
     phases = _phase_numbers(norm, tracks)
     for pattern, refs in PHASE_PATTERNS:
@@ -203,11 +218,13 @@ def understand(text: str) -> Question:
             phases.extend(r for r in refs if not tracks or r[0] in tracks)
     phases = list(dict.fromkeys(phases))
     kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(norm)), None)
-    order = target = None
+    order = target = head = None
     for name, pattern in ORDER_PATTERNS:
         if m := pattern.search(norm):
             order = name
             target = m.groupdict().get("target")
+            if target is not None:
+                head = norm[:m.start("target")]
             break
     if order in (BEFORE, AFTER) and target:
         target = target.strip(" ?.!")
@@ -218,6 +235,7 @@ def understand(text: str) -> Question:
         kind=kind,
         order=order,
         order_target=target,
+        order_head=head,
         follow_up=bool(FOLLOW_UP_RE.search(norm)),
         injection=bool(INJECTION_RE.search(norm)),
         task=bool(TASK_RE.search(norm)),
@@ -227,5 +245,7 @@ def understand(text: str) -> Question:
         legal_detail=bool(LEGAL_DETAIL_RE.search(norm)),
         action_ordinal=_ordinal(norm),
         start=bool(START_RE.search(norm)),
+        when=bool(WHEN_RE.search(norm)),
         english=len(ENGLISH_RE.findall(norm)) >= 2,
+        topic_text=topic_text,
     )
