@@ -16,7 +16,7 @@ from assistant.retrieve import Hit, Retriever
 from assistant.understand import AFTER, BEFORE, NEXT_PHASE, PREVIOUS_PHASE, Question, understand
 from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
 from index.chunking import Chunk
-from index.lexical import DANISH_STOPWORDS, tokens
+from index.lexical import DANISH_STOPWORDS, glossary_matches, tokens
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,15 @@ class Responder:
         return any(t in self.index.bm25.postings for t in self.analyzer.query_terms(word))
 
     def topic_words(self, text: str) -> tuple[list[str], list[str]]:
-        """(known, unknown) words that say what the question is about."""
+        """(known, unknown) words that say what the question is about. A word is known when the
+        guide has it (after spelling correction) or it is part of a glossary term."""
         known, unknown = [], []
-        for w in tokens(text):
+        words = tokens(text)
+        in_glossary = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
+        for i, w in enumerate(words):
             if w in DANISH_STOPWORDS or w.isdigit() or self.is_place_word(w):
                 continue
-            if self.known(w):
+            if i in in_glossary or self.known(w):
                 known.append(w)
             elif w not in COMMON_WORDS:
                 unknown.append(w)
@@ -89,7 +92,7 @@ class Responder:
         phases = list(q.phases)
         follow_up = bool(context) and not phases and not q.tracks and (
             q.follow_up or q.order in (NEXT_PHASE, PREVIOUS_PHASE) or q.action_ordinal is not None
-            or not topical)
+            or not specific)
         if follow_up:
             phases = list(context)
         if q.start and not phases:
@@ -101,8 +104,8 @@ class Responder:
             return self._structure(q)
         if q.action_ordinal and not q.order:
             return self._ordinal_action(q, phases)
-        if q.order in (BEFORE, AFTER) and q.order_target and not any(
-                self.topic_words(q.order_head or "")):
+        if q.order in (BEFORE, AFTER) and q.order_target and not [
+                w for w in self.topic_words(q.order_head or "")[0] if w not in COMMON_WORDS]:
             answer = self._before_after(q, scope)
             if answer is not None:
                 return answer
@@ -303,14 +306,16 @@ class Responder:
     def _track_terms(self) -> set[str]:
         return set(self.analyzer.terms("ny idé færdigt produkt fase fasen spor sporet"))
 
-    def _match_actions(self, target: str, tracks: set[str] | None) -> list[Chunk]:
+    def _match_actions(self, target: str, tracks: set[str] | None,
+                       phases: set[tuple[str, int]] | None = None) -> list[Chunk]:
         """The key action the target names, one per track where it matches as well as the best."""
         wanted = set(self.analyzer.query_terms(target)) - self._track_terms()
         if not wanted:
             return []
         scored = []
         for c in self.index.chunks:
-            if c.kind != KEY_ACTIONS or (tracks and c.track not in tracks):
+            if c.kind != KEY_ACTIONS or (tracks and c.track not in tracks) or (
+                    phases and (c.track, c.phase) not in phases):
                 continue
             have = set(self.analyzer.terms(c.text)) - NEUTRAL_VERBS
             overlap = len({t for t in wanted & have if t[0] != "~"})
@@ -326,10 +331,12 @@ class Responder:
         return [c for _, c in sorted(best.values(), key=lambda sc: -sc[0])]
 
     def _before_after(self, q: Question, scope) -> Answer | None:
-        if self._titled_phases(q.order_target) or understand(q.order_target).phases:
+        target = understand(q.order_target)
+        if self._titled_phases(q.order_target) or (
+                target.phases and not self.topic_words(target.topic_text)[0]):
             return None  # "efter konceptualisering" is about phases
         tracks = {t for t, _ in scope} if scope else None
-        matches = self._match_actions(q.order_target, tracks)
+        matches = self._match_actions(target.topic_text, tracks, set(target.phases) or None)
         if not matches:
             return None
         before = q.order == BEFORE

@@ -88,7 +88,8 @@ FOLLOW_UP_RE = re.compile(
 # "the first/last key action" of a phase or track
 ACTION_ORDINAL_RE = re.compile(
     r"\b(?:den |det )?(?:aller)?(første|sidste|first|last)\b.{0,25}\b(?:handling|action|trin|"
-    r"skridt|step|man gør|man skal gøre|vi gør|vi skal gøre)|\b(?:allerførste|allersidste)\b")
+    r"skridt|step|man gør|man skal gøre|vi gør|vi skal gøre)|\b(?:allerførste|allersidste)\b"
+    r"|\bstep (one|1)\b|\b(?:trin|skridt) (1|et|ét)\b")
 
 # Where in the journey something happens.
 WHEN_RE = re.compile(r"\bhvornår\b|\bwhen\b|\bpå hvilket tidspunkt\b|\bi hvilken fase\b|"
@@ -139,7 +140,8 @@ RECOMMEND_RE = re.compile(
 # Asking for a number, an amount, a duration or a date.
 NUMBER_RE = re.compile(
     r"\bhvor (?:meget|mange|lang tid|længe|stor|store|dyrt?)\b|\bhvad koster\b|\bkoste[rt]?\b|"
-    r"\bpris\w*|\bbeløb\w*|\bprocent|\bantal\b|\bdato\w*|\bdeadline|\bfrist\w*|\bi kraft\b|"
+    r"pris(?:en|er|erne)?\b|beløb\w*|\bprocent|\bantal\b|dato\w*|deadline|frist\w*|\bi kraft\b|"
+    r"\bbetale\w*|\bbetaling\w*|\budgift\w*|\bgebyr\w*|\bhonorar\w*|\bpay\b|\bfee\w*|"
     r"\bhow (?:much|many|long)\b|\bcost\w*|\bprice\b|\bwhat year\b|\bwhich year\b|\bårstal\b|"
     r"\bhvilket år\b|\bhvornår træder\b|\bhvornår udkom\b|\budkom\b|\budgivet i\b")
 STRUCTURE_COUNT_RE = re.compile(
@@ -201,8 +203,9 @@ def _ordinal(norm: str) -> str | None:
     m = ACTION_ORDINAL_RE.search(norm)
     if not m:
         return None
-    word = m.group(1) or ("første" if "første" in m.group(0) else "sidste")
-    return "first" if word in ("første", "first") else "last"
+    word = m.group(1) or m.group(2) or m.group(3) or (
+        "første" if "første" in m.group(0) else "sidste")
+    return "last" if word in ("sidste", "last") else "first"
 
 
 def understand(text: str) -> Question:

@@ -29,11 +29,6 @@ my our there about can me us your tell please venligst fortæl sig mig hej tak o
 før efter inden næste derefter bagefter forrige then next before after first først
 """.split())
 
-# Glossary keys sorted longest first so "ce marking" wins over "ce".
-_GLOSSARY = sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0]))
-_GLOSSARY_RE = re.compile(
-    r"(?<![0-9a-zæøå-])(" + "|".join(re.escape(k) for k, _ in _GLOSSARY) + r")(?![0-9a-zæøå])"
-)
 
 
 def normalize(text: str) -> str:
@@ -58,9 +53,35 @@ def tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(normalize(text))
 
 
+@lru_cache(maxsize=1)
+def _glossary_index() -> tuple[dict[tuple[str, ...], str], int]:
+    """Glossary keys as sequences of stems, so inflected forms match too (udbredes ~ udbrede)."""
+    index: dict[tuple[str, ...], str] = {}
+    for key, value in SYNONYMS.items():
+        index.setdefault(tuple(stem(w) for w in tokens(key)), value)
+    return index, max(len(k) for k in index)
+
+
+def glossary_matches(words: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, Danish words) for each glossary term in a word list, longest match first."""
+    index, longest = _glossary_index()
+    stems = [stem(w) for w in words]
+    found, i = [], 0
+    while i < len(stems):
+        for n in range(min(longest, len(stems) - i), 0, -1):
+            value = index.get(tuple(stems[i:i + n]))
+            if value is not None:
+                found.append((i, i + n, value))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
 def glossary_expansion(text: str) -> str:
     """Danish words for the glossary terms found in the text."""
-    return " ".join(SYNONYMS[m.group(1)] for m in _GLOSSARY_RE.finditer(normalize(text)))
+    return " ".join(value for _, _, value in glossary_matches(tokens(text)))
 
 
 def fold(word: str) -> str:

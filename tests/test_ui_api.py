@@ -7,7 +7,7 @@ import pytest
 from assistant.answer import Message
 from tests.conftest_ui import DESIGN_QUESTION, FakeAssistant, free_port, ny_ide_4, ui_settings
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
 
 @pytest.fixture(scope="module")

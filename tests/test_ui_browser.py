@@ -20,7 +20,8 @@ from tests.conftest_ui import (
     xss_answer,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.server]
+pytestmark = [pytest.mark.browser, pytest.mark.server,
+              pytest.mark.filterwarnings("ignore::Warning:gradio.queueing")]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -176,7 +177,6 @@ def test_the_conversation_exports_and_feedback_is_stored(app, page):
 
     page.locator("#chatbot button[aria-label='Like']").last.click()
     path = settings.data_dir / FEEDBACK_FILE
-    page.wait_for_function("() => true")  # let the event reach the server
     for _ in range(50):
         if load_feedback(path):
             break
