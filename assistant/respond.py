@@ -60,7 +60,8 @@ class Responder:
             len(terms) >= 3 and set(terms[1:]) <= self.place_terms)
 
     def known(self, word: str) -> bool:
-        return any(t in self.index.bm25.postings for t in self.analyzer.query_terms(word))
+        return self.analyzer.has_prefix(word) or any(
+            t in self.index.bm25.postings for t in self.analyzer.query_terms(word))
 
     def topic_words(self, text: str) -> tuple[list[str], list[str]]:
         """(known, unknown) words that say what the question is about. A word is known when the
@@ -113,8 +114,9 @@ class Responder:
             answer = self._neighbour_phase(q, phases)
             if answer is not None:
                 return answer
-        if phases and (q.start or not specific) and not unsupported:
-            return self._overview(phases[:2], q.kind, q.start)
+        if phases and not unsupported and (q.start or not specific or not follow_up):
+            focus = [] if q.start or not specific else self.analyzer.query_terms(q.topic_text)
+            return self._overview(phases[:2], q.kind, q.start, focus)
         if not phases and not topical and (q.tracks or self._names_tracks(text)):
             return self._tracks(q.tracks or ("ny-ide", "faerdigt-produkt"))
         if q.when and not unsupported:
@@ -239,23 +241,28 @@ class Responder:
         return draft.answer()
 
     def _overview(self, phases: list[tuple[str, int]], kind: str | None,
-                  start: bool = False) -> Answer:
+                  start: bool = False, focus: list[str] | None = None) -> Answer:
+        """A named phase: purpose and key actions, with all its watch-outs, or with those about
+        the question's topic (`focus`) when it has one."""
         draft = Draft()
+        wanted = {t for t in focus or [] if t not in self.place_terms}
         for key in phases:
             draft.heading(phase_label(key, self.gmap))
             if start:
                 draft.text(f"Rejsen begynder med fase {key[1]} {self.gmap.title(key)}.")
                 draft.text("")
+            watch = self.gmap.section(key, WATCH_OUTS)
+            if wanted:
+                watch = self._closest(watch, wanted, 2)
             if kind == WATCH_OUTS:
                 draft.text("Vær opmærksom på:")
                 draft.paragraphs(self.gmap.section(key, WATCH_OUTS))
-            elif kind == KEY_ACTIONS:
+            elif kind == KEY_ACTIONS and not wanted:
                 draft.paragraphs(self.gmap.section(key, PURPOSE))
                 draft.text("Centrale handlinger:")
                 draft.actions(self.gmap.actions(key))
             else:
-                draft.chunks(self.gmap.section(key, PURPOSE) + self.gmap.actions(key)
-                             + self.gmap.section(key, WATCH_OUTS))
+                draft.chunks(self.gmap.section(key, PURPOSE) + self.gmap.actions(key) + watch)
         return draft.answer()
 
     def _base_phases(self, q: Question, phases: list[tuple[str, int]]) -> list[tuple[str, int]]:

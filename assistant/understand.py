@@ -25,7 +25,8 @@ TRACK_PATTERNS = {
         r"|\bready[- ]made\b|\boff[- ]the[- ]shelf\b|\bhyldevare\b|\bkøbe? (?:et |en )?(?:færdig|"
         r"godkendt|eksisterende|ce-mærket)|\ballerede (?:mdr-)?godkendt|\bgodkendt ai-produkt\b"
         r"|\bbuy(?:ing)? (?:an? )?(?:existing|approved|finished|ready)|\bce-mærket produkt\b"
-        r"|\ballerede (?:er |har )?(?:ce-mærket|mdr-godkendt|godkendt|ce-godkendt)"
+        r"|\ballerede (?:er |har |har fået )?(?:et )?(?:ce-mærke\w*|mdr-godkend\w*|godkendt|"
+        r"ce-godkend\w*)"
         r"|\bkøber et\b|\bkøbe et\b|\bkøber (?:vi )?(?:et )?færdig"
         r"|\b(?:ind)?købt(?:e)? (?:et |en )?(?:ce-mærket|godkendt|færdig)\w*"
         r"|\bce-mærket (?:ai-)?(?:værktøj|produkt|løsning|software)\w*"
@@ -70,13 +71,15 @@ KIND_PATTERNS = [
 ORDER_CUE = (r"(?:kommer|sker|ske|skal|gør|gøre|gøres|følger|foregår|laver|lave|må|bør|næste|"
              r"fase|phase|next|happens?|comes?|do|should|must|need|first|først)")
 ORDER_PATTERNS = [
-    (BEFORE, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:før|inden|forud for|prior to|before)\b\s+"
-                        r"(?P<target>.+)")),
-    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after|once)\b\s+(?P<target>.+)")),
+    (BEFORE, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:før|inden|forud for|prior to|before)\b"
+                        r"[\s,:]+(?P<target>\w.+)")),
+    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after|once)\b[\s,:]+(?P<target>\w.+)")),
     (NEXT_PHASE, re.compile(r"\bnæste fase\b|\bnext phase\b|\bderefter\b|\bbagefter\b|"
+                            r"\b(?:fase|phase)\b.{0,25}\b(?:efter|after)\W*$|"
                             r"\bherefter\b|\bså\b.{0,15}\b(?:kommer|sker)\b|\bwhat comes next\b|"
                             r"\bwhat happens next\b|\bafter that\b|\bnæste skridt\b|\bnext step")),
-    (PREVIOUS_PHASE, re.compile(r"\bforrige fase\b|\bprevious phase\b|\bfasen før\b")),
+    (PREVIOUS_PHASE, re.compile(r"\bforrige fase\b|\bprevious phase\b|\bfasen før\b|"
+                                r"\b(?:fase|phase)\b.{0,25}\b(?:før|inden|before)\W*$")),
 ]
 
 FOLLOW_UP_RE = re.compile(

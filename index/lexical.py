@@ -119,6 +119,17 @@ class Analyzer:
             if len(w) >= 5:
                 self._buckets.setdefault(fold(w)[0], []).append(w)
         self.correct = lru_cache(maxsize=8192)(self._correct)
+        self._sorted_words = sorted(words)
+
+    def has_prefix(self, word: str) -> bool:
+        """A corpus word begins with all but the last two letters (bredt ~ bredere)."""
+        if len(word) < 5:
+            return False
+        from bisect import bisect_left
+
+        prefix = word[:max(4, len(word) - 2)]
+        i = bisect_left(self._sorted_words, prefix)
+        return i < len(self._sorted_words) and self._sorted_words[i].startswith(prefix)
 
     def _correct(self, word: str) -> str | None:
         """The corpus word closest to an unknown word of 5+ letters (1 edit, 2 from 8 letters)."""
