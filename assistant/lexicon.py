@@ -41,7 +41,11 @@ muligt mulig mulige nødvendigt nødvendig nødvendige vigtigt skulle bør krav 
 egentligt overordnet generelt gerne helst nok vist rigtigt forkert kort lang langt længe hurtigt
 hurtig nemt nem svært svær gå går gøre ting folk personer person nogle noget alting hinanden
 bag version versionen hjem hjemme inde dag dage uge uger måned måneder år året årene tid tiden
-sammen hver findes derude ellers kun selve vel sigt igennem
+sammen hver findes derude ellers kun selve vel sigt igennem plads intern interne internt
+ekstern eksterne eksternt lokal lokale hospital hospitalet afdeling region regionen kommune
+medarbejdere kolleger kollega chef ledelse ledelsen team teamet projekt projektet projektleder
+firma virksomhed virksomheden leder ledere brug bruger brugere materiale materialer oplæg
+præsentation præsentationen slides møde møder mødet dokument dokumenter rapport rapporten
 a an the of to in on for is are was were be been being am do does did done doing have has had
 having can could shall should will would may might must need needs needed it its this that these
 those there here what which who whom whose how why when where whether if then than so such as at

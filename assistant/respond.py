@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from assistant.answer import Answer
 from assistant.compose import Draft, GuideMap, group_by_place, phase_label, place_label
@@ -16,7 +17,7 @@ from assistant.retrieve import Hit, Retriever
 from assistant.understand import AFTER, BEFORE, NEXT_PHASE, PREVIOUS_PHASE, Question, understand
 from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
 from index.chunking import Chunk
-from index.lexical import DANISH_STOPWORDS, glossary_matches, tokens
+from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, tokens
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ AFTER_WORDS = {"efter", "herefter", "dernæst", "derefter", "bagefter"}
 MIN_COVERAGE = 0.5  # share of a question's topic words that the guide must know
 BORDERLINE_DENSE = 0.85  # at exactly half, the cosine the best passage must reach
 TRACK_OVERVIEW = "Om sporet"
+ORDER_WORDS = {"rækkefølge", "rækkefølgen", "order", "sequence"}
+CONTINUATIONS = ("Herefter", "Derefter", "Dernæst", "Efterfølgende")
+WHOLE_INTRO_SECTION = 6  # introduction sections up to this many blocks are quoted whole
 TRACKS_RE = re.compile(r"\bspor(?:et|ene)?\b|\btracks?\b")
 
 
@@ -45,8 +49,8 @@ class Responder:
         self.retriever = retriever
         self.gmap = GuideMap.from_chunks(index.chunks)
         self.analyzer = index.analyzer
-        self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS))) | frozenset(
-            t for c in index.chunks if c.phase_title for t in self.analyzer.terms(c.phase_title))
+        # Phase titles are not place words: "indkøb" names a phase and is also a topic.
+        self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS)))
 
     # ---- reading the question ------------------------------------------------------------------
 
@@ -70,19 +74,31 @@ class Responder:
         words = tokens(text)
         in_glossary = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
         for i, w in enumerate(words):
-            if w in DANISH_STOPWORDS or w.isdigit() or self.is_place_word(w):
+            if w in DANISH_STOPWORDS or len(w) < 2 or w.isdigit() or self.is_place_word(w):
                 continue
-            if i in in_glossary or self.known(w):
+            if i in in_glossary:
+                known += [w, w]  # a domain term the glossary knows counts double
+            elif self.known(w):
                 known.append(w)
             elif w not in COMMON_WORDS:
                 unknown.append(w)
         return known, unknown
 
+    def _understand(self, text: str) -> Question:
+        """Read the question as typed, and spelling-corrected for the places it names."""
+        q = understand(text)
+        spelled = self.analyzer.spell(text)
+        if spelled == normalize(text):
+            return q
+        fixed = understand(spelled)
+        return replace(q, tracks=q.tracks or fixed.tracks, phases=q.phases or fixed.phases,
+                       kind=q.kind or fixed.kind, topic_text=fixed.topic_text)
+
     # ---- the strategies --------------------------------------------------------------------
 
     def answer(self, text: str, context: tuple[tuple[str, int], ...] = (),
                previous: str | None = None) -> Answer:
-        q = understand(text)
+        q = self._understand(text)
         if q.injection:
             return Answer(INJECTION, True)
         if q.task:
@@ -117,7 +133,8 @@ class Responder:
         if phases and not unsupported and (q.start or not specific or not follow_up):
             focus = [] if q.start or not specific else self.analyzer.query_terms(q.topic_text)
             return self._overview(phases[:2], q.kind, q.start, focus)
-        if not phases and not topical and (q.tracks or self._names_tracks(text)):
+        if not phases and (q.which_track or (not specific or set(specific) <= ORDER_WORDS) and (
+                q.tracks or self._names_tracks(text))):
             return self._tracks(q.tracks or ("ny-ide", "faerdigt-produkt"))
         if q.when and not unsupported:
             answer = self._when(q, known, scope)
@@ -418,8 +435,10 @@ class Responder:
             if len(key) == 2:
                 picked += self._complement(key, q, picked)
             else:
-                lead = [c for c in self.index.chunks if _place(c) == key][:1]
+                section = [c for c in self.index.chunks if _place(c) == key]
+                lead = section if len(section) <= WHOLE_INTRO_SECTION else section[:1]
                 picked = [c for c in lead if c not in picked] + picked
+            picked += self._continuations(picked)
             draft.heading(place_label(key, self.gmap, groups[key]))
             draft.chunks(picked)
         return draft.answer()
@@ -449,8 +468,29 @@ class Responder:
             extra += self._closest(self.gmap.actions(key), wanted, 1)
         return [c for c in extra if c not in picked]
 
+    def _continuations(self, picked: list[Chunk]) -> list[Chunk]:
+        """A paragraph that starts "Herefter …" belongs with the one it follows."""
+        out = []
+        for c in picked:
+            if c.kind == KEY_ACTIONS:
+                continue
+            nxt = next((d for d in self.index.chunks if d.path == c.path
+                        and d.position == c.position + 1), None)
+            if nxt and nxt.text.startswith(CONTINUATIONS) and nxt not in picked + out:
+                out.append(nxt)
+        return out
+
     def _closest(self, chunks: list[Chunk], wanted: set[str], n: int) -> list[Chunk]:
-        scored = [(len(wanted & set(self.analyzer.terms(c.text))), c) for c in chunks]
+        """The n chunks sharing most terms with `wanted` (a 4+ letter term may also begin a
+        word: data ~ datasæt)."""
+        stems = [t for t in wanted if t[0] != "~" and len(t) >= 4]
+
+        def overlap(c: Chunk) -> float:
+            words = tokens(c.text)
+            prefixed = sum(any(w.startswith(t) for w in words) for t in stems)
+            return len(wanted & set(self.analyzer.terms(c.text))) + 0.5 * prefixed
+
+        scored = [(overlap(c), c) for c in chunks]
         scored = [(s, c) for s, c in scored if s]
         scored.sort(key=lambda sc: -sc[0])
         return [c for _, c in scored[:n]]

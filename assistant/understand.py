@@ -94,6 +94,10 @@ ACTION_ORDINAL_RE = re.compile(
     r"skridt|step|man gør|man skal gøre|vi gør|vi skal gøre)|\b(?:allerførste|allersidste)\b"
     r"|\bstep (one|1)\b|\b(?:trin|skridt) (1|et|ét)\b")
 
+# Which track fits.
+WHICH_TRACK_RE = re.compile(r"\bhvilke[tn]? (?:af )?(?:de to )?spor\b|\bwhich (?:of the )?(?:two )?"
+                            r"tracks?\b|\bwhat tracks?\b|\bhvilke spor\b")
+
 # Where in the journey something happens.
 WHEN_RE = re.compile(r"\bhvornår\b|\bwhen\b|\bpå hvilket tidspunkt\b|\bi hvilken fase\b|"
                      r"\bwhich phase\b|\bhvor i (?:forløbet|processen|rejsen)\b|"
@@ -132,7 +136,7 @@ TASK_RE = re.compile(
 
 # Recommendations of named things the guide never names: vendors, bodies, funds, models.
 RECOMMEND_RE = re.compile(
-    r"\bhvilke(?:n|t)?\s+(?:konkrete\s+|specifikke\s+)?(?:bemyndigede organer|leverandør\w*|"
+    r"\bhvilke(?:n|t)?\s+(?:konkrete\s+|specifikke\s+)?(?:bemyndige\w* organ\w*|leverandør\w*|"
     r"virksomhed\w*|firma\w*|fond(?:e|en|ene)?\b|ai-model\w*|model(?:ler)?\b|software\w*|"
     r"algoritme\w*|systemer|konsulent\w*)\b.{0,50}\b(?:kan|skal|bør|er bedst|anbefal\w*|findes|"
     r"vælge|bruge)\b"
@@ -182,6 +186,7 @@ class Question:
     action_ordinal: str | None  # "first" | "last"
     start: bool
     when: bool
+    which_track: bool
     english: bool
     topic_text: str  # the question without the words that name a track, phase or section
 
@@ -252,6 +257,7 @@ def understand(text: str) -> Question:
         action_ordinal=_ordinal(norm),
         start=bool(START_RE.search(norm)),
         when=bool(WHEN_RE.search(norm)),
+        which_track=bool(WHICH_TRACK_RE.search(norm)),
         english=len(ENGLISH_RE.findall(norm)) >= 2,
         topic_text=topic_text,
     )

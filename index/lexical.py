@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from index.glossary import SYNONYMS
 
-TOKEN_RE = re.compile(r"[0-9a-zæøåéü]+(?:[-'][0-9a-zæøåéü]+)*")
+TOKEN_RE = re.compile(r"[0-9a-zæøåéü]+(?:-[0-9a-zæøåéü]+)*")
 
 DANISH_STOPWORDS = frozenset("""
 og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi min
@@ -193,11 +193,12 @@ class Analyzer:
         """The text with misspelt words replaced by the corpus words they are closest to."""
         if not self.words:
             return text
-        out = []
-        for word in tokens(text):
-            fixed = self.correct(word) if word not in DANISH_STOPWORDS else None
-            out.append(fixed or word)
-        return " ".join(out)
+
+        def fix(m: re.Match) -> str:
+            word = m.group(0)
+            return (self.correct(word) if word not in DANISH_STOPWORDS else None) or word
+
+        return TOKEN_RE.sub(fix, normalize(text))
 
     def query_terms(self, text: str) -> list[str]:
         """Terms of a question, spelling corrected, with the glossary's Danish words added."""
