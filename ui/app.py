@@ -125,7 +125,8 @@ def build_app(assistant: AssistantLike, settings: Settings):
         with gr.Row(equal_height=False, elem_id="main-row"):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
-                    elem_id="chatbot", label="Samtale", height=480, layout="bubble",
+                    elem_id="chatbot", label="Samtale", show_label=False, height=480,
+                    layout="bubble",
                     placeholder="**Velkommen.** Spørg om et spor, en fase eller en opgave "
                                 "i AI-rejsen — eller vælg et af forslagene nedenfor.",
                     buttons=["copy"],
@@ -200,7 +201,9 @@ def build_app(assistant: AssistantLike, settings: Settings):
                     gr.update(value=None, interactive=False))
 
         def show_phase(past: list, evt: gr.EventData):
-            phase = journey.parse_phase_key(guide, getattr(evt, "_data", {}).get("phase"))
+            data = getattr(evt, "_data", None)  # what the map's JS sent: {"phase": "ny-ide-4"}
+            key = data.get("phase") if isinstance(data, dict) else None
+            phase = journey.parse_phase_key(guide, key)
             if phase is None:
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             key = journey.phase_key(phase.track, phase.number)
