@@ -8,6 +8,7 @@ fase faser fasen faserne spor sporet sporene phase phases track tracks handling 
 handlingen handlingerne central centrale opmærksom opmærksomme opmærksomhed opmærksomhedspunkter
 formål formålet purpose handler sker indeholder indeholde består omfatter omfatte går ud gøre gør
 ny nye nyt idé ide færdigt færdig produkt produktet guide guiden guidens ai-rejsen rejsen
+ai-rejsens airejsen
 hovedpunkter vigtigste key actions action watch-outs watch out first næste forrige kommer trin
 skridt steps step about happens main points punkter punkt overblik oversigt kort kortfattet
 opsummer opsummering summary summarise summarize beskriv describe explain forklar forklaring

@@ -39,6 +39,9 @@ BORDERLINE_DENSE = 0.85  # at exactly half, the cosine the best passage must rea
 TRACK_OVERVIEW = "Om sporet"
 ORDER_WORDS = {"rækkefølge", "rækkefølgen", "order", "sequence"}
 CONTINUATIONS = ("Herefter", "Derefter", "Dernæst", "Efterfølgende")
+PLACE_WEIGHT = 0.3
+LEXICAL_LEAD = 1.5  # a place whose words match this much better than the fused top leads
+MAX_PICKED_ACTIONS = 6
 WHOLE_INTRO_SECTION = 6  # introduction sections up to this many blocks are quoted whole
 TRACKS_RE = re.compile(r"\bspor(?:et|ene)?\b|\btracks?\b")
 
@@ -143,9 +146,8 @@ class Responder:
 
         search_text = f"{previous} {text}" if follow_up and previous else text
         terms = self.analyzer.query_terms(search_text)
-        topic_terms = [t for t in terms if t not in self.place_terms]
-        hits = self.retriever.search(self.analyzer.spell(search_text), topic_terms or terms, k=12,
-                                     scope=scope)
+        hits = self.retriever.search(self.analyzer.spell(search_text), self._weights(terms),
+                                     k=12, scope=scope)
         if q.tracks and topical:
             hits = [h for h in hits if h.chunk.section != TRACK_OVERVIEW] or hits
         if not hits:
@@ -156,6 +158,10 @@ class Responder:
         if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:3])):
             return self._unsupported_detail(q, hits)
         return self._from_hits(q, hits, terms, scope)
+
+    def _weights(self, terms: list[str]) -> dict[str, float]:
+        """Place words (fase, guiden, handling …) count a little; topic words count fully."""
+        return {t: PLACE_WEIGHT if t in self.place_terms else 1.0 for t in terms}
 
     @staticmethod
     def _off_topic(known: list[str], unknown: list[str], hits: list[Hit]) -> bool:
@@ -413,12 +419,21 @@ class Responder:
         for h in hits:
             best.setdefault(_place(h.chunk), h)
         order = list(best)  # by best fused score
+        lexical = {key: max(h.lexical for h in hits if _place(h.chunk) == key) for key in best}
+        strongest = max(lexical, key=lexical.get)
+        if lexical[strongest] >= LEXICAL_LEAD * lexical[order[0]]:
+            # The words of the question stand in one place that the semantic match missed
+            # (Udgiver for "hvem udgiver AI-rejsen?"): lead with it.
+            order.remove(strongest)
+            order.insert(0, strongest)
+            order = [k for k in order if k == strongest or lexical[k] >= 0.5 * lexical[strongest]]
         top = order[0]
         chosen = [top]
         parallel = self.gmap.parallel(top) if len(top) == 2 else None
         if parallel and not q.tracks and not scope:
             # The same step in the other track: answer it too when it speaks of the question.
-            other = self.retriever.search(q.text, terms, k=4, scope=frozenset([parallel]))
+            other = self.retriever.search(q.text, self._weights(terms), k=4,
+                                          scope=frozenset([parallel]))
             if other and other[0].lexical >= 0.5 * best[top].lexical:
                 hits = hits + [h for h in other if h.chunk not in groups.get(parallel, [])]
                 groups = group_by_place([h.chunk for h in hits])
@@ -445,11 +460,13 @@ class Responder:
 
     @staticmethod
     def _pick(group_hits: list[Hit]) -> list[Chunk]:
+        """The hits of one place that match nearly as well as its best."""
         top_lex = max(h.lexical for h in group_hits)
         top_dense = max(h.dense for h in group_hits)
         picked = [h.chunk for h in group_hits
                   if (top_lex and h.lexical >= 0.6 * top_lex) or h.dense >= top_dense - 0.02]
-        return picked[:4]
+        actions = [c for c in picked if c.kind == KEY_ACTIONS][:MAX_PICKED_ACTIONS]
+        return [c for c in picked if c.kind != KEY_ACTIONS][:4] + actions
 
     def _complement(self, key: tuple[str, int], q: Question, picked: list[Chunk]) -> list[Chunk]:
         """An action with the watch-out that explains it, and the other way round."""
@@ -464,7 +481,9 @@ class Responder:
         elif WATCH_OUTS not in kinds:
             related = set().union(*(set(self.analyzer.terms(c.text)) for c in picked))
             extra += self._closest(self.gmap.section(key, WATCH_OUTS), wanted | related, 1)
-        if KEY_ACTIONS not in kinds | {c.kind for c in extra}:
+        if q.asks_steps:
+            extra += self.gmap.actions(key)
+        elif KEY_ACTIONS not in kinds | {c.kind for c in extra}:
             extra += self._closest(self.gmap.actions(key), wanted, 1)
         return [c for c in extra if c not in picked]
 

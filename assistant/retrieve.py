@@ -17,14 +17,18 @@ class Hit:
     dense: float  # cosine similarity, 0 when outside the dense top
 
 
+LEXICAL_KEEP = 3
+
 Scope = frozenset[tuple[str, int | None]]  # allowed (track, phase); phase None = whole track
 
 
 class Retriever:
-    def __init__(self, index: OpenIndex, embeddings, depth: int = 20):
+    def __init__(self, index: OpenIndex, embeddings, depth: int = 20,
+                 weights: tuple[float, float] = (1.0, 1.0)):
         self.index = index
         self.embeddings = embeddings
         self.depth = depth
+        self.weights = list(weights)  # (lexical, dense) in the rank fusion
         self.by_id = {c.id: c for c in index.chunks}
         self.position = {c.id: i for i, c in enumerate(index.chunks)}
 
@@ -46,7 +50,7 @@ class Retriever:
                 clauses.append({"$and": [{"track": track}, {"phase": phase}]})
         return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
-    def lexical(self, terms: list[str], k: int, scope: Scope | None = None):
+    def lexical(self, terms: dict[str, float] | list[str], k: int, scope: Scope | None = None):
         allowed = self._allowed(scope)
         return [(self.index.chunks[s.index], s.score)
                 for s in self.index.bm25.search(terms, k=k, allowed=allowed)]
@@ -58,12 +62,17 @@ class Retriever:
         return [(self.by_id[doc.id], 1.0 - distance) for doc, distance in results
                 if doc.id in self.by_id]
 
-    def search(self, question: str, terms: list[str], k: int = 10,
+    def search(self, question: str, terms: dict[str, float] | list[str], k: int = 10,
                scope: Scope | None = None) -> list[Hit]:
         lexical = self.lexical(terms, self.depth, scope)
         dense = self.dense(question, self.depth, scope)
         lex_score = {c.id: s for c, s in lexical}
         dense_score = {c.id: s for c, s in dense}
-        fused = reciprocal_rank_fusion([[c.id for c, _ in lexical], [c.id for c, _ in dense]])
+        fused = reciprocal_rank_fusion([[c.id for c, _ in lexical], [c.id for c, _ in dense]],
+                                       weights=self.weights)
+        top = fused[:k]
+        # The best lexical matches stay candidates even where the dense side missed them.
+        chosen = {i for i, _ in top}
+        top += [(c.id, dict(fused)[c.id]) for c, _ in lexical[:LEXICAL_KEEP] if c.id not in chosen]
         return [Hit(self.by_id[i], score, lex_score.get(i, 0.0), dense_score.get(i, 0.0))
-                for i, score in fused[:k]]
+                for i, score in top]

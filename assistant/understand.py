@@ -67,13 +67,20 @@ KIND_PATTERNS = [
     (KEY_ACTIONS, re.compile(r"\bhandling\w*|\bgøre\b|\bgør\b|\btrin\b|\bskridt\b|\bsteps?\b|"
                              r"\bactions?\b|\bto-?do\b|\bopgaver\b|\bhvad skal\b|\btjekliste")),
 ]
+# Asking for the steps themselves (not just "what should I do about X").
+STEPS_RE = re.compile(r"\bhvilke (?:centrale )?(?:handlinger|trin|skridt|opgaver)\b|"
+                      r"\bwhich (?:key )?(?:actions|steps)\b|"
+                      r"\bwhat (?:are the )?(?:key )?(?:actions|steps)\b|"
+                      r"\btrin for trin\b|\bstep by step\b|\bi hvilken rækkefølge\b")
 
 ORDER_CUE = (r"(?:kommer|sker|ske|skal|gør|gøre|gøres|følger|foregår|laver|lave|må|bør|næste|"
              r"fase|phase|next|happens?|comes?|do|should|must|need|first|først)")
+QUOTES = "'\"«»“”‘’"
 ORDER_PATTERNS = [
     (BEFORE, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:før|inden|forud for|prior to|before)\b"
-                        r"[\s,:]+(?P<target>\w.+)")),
-    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after|once)\b[\s,:]+(?P<target>\w.+)")),
+                        rf"[\s,:{QUOTES}]+(?P<target>\w.+)")),
+    (AFTER, re.compile(ORDER_CUE + r"\b.{0,60}?\b(?:efter|after|once)\b"
+                       rf"[\s,:{QUOTES}]+(?P<target>\w.+)")),
     (NEXT_PHASE, re.compile(r"\bnæste fase\b|\bnext phase\b|\bderefter\b|\bbagefter\b|"
                             r"\b(?:fase|phase)\b.{0,25}\b(?:efter|after)\W*$|"
                             r"\bherefter\b|\bså\b.{0,15}\b(?:kommer|sker)\b|\bwhat comes next\b|"
@@ -187,6 +194,7 @@ class Question:
     start: bool
     when: bool
     which_track: bool
+    asks_steps: bool
     english: bool
     topic_text: str  # the question without the words that name a track, phase or section
 
@@ -258,6 +266,7 @@ def understand(text: str) -> Question:
         start=bool(START_RE.search(norm)),
         when=bool(WHEN_RE.search(norm)),
         which_track=bool(WHICH_TRACK_RE.search(norm)),
+        asks_steps=bool(STEPS_RE.search(norm)),
         english=len(ENGLISH_RE.findall(norm)) >= 2,
         topic_text=topic_text,
     )

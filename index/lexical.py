@@ -132,11 +132,14 @@ class Analyzer:
         return i < len(self._sorted_words) and self._sorted_words[i].startswith(prefix)
 
     def _correct(self, word: str) -> str | None:
-        """The corpus word closest to an unknown word of 5+ letters (1 edit, 2 from 8 letters)."""
-        if len(word) < 5 or word in self.words or stem(word) in self.vocabulary:
+        """The corpus word closest to an unknown word of 6+ letters (1 edit, 2 from 9 letters).
+
+        Glossary words are left alone: "reuse" is English, not a misspelt "rejse"."""
+        if len(word) < 6 or word in self.words or stem(word) in self.vocabulary \
+                or (stem(word),) in _glossary_index()[0]:
             return None
         folded = fold(word)
-        limit = 1 if len(word) < 8 else 2
+        limit = 1 if len(word) < 9 else 2
         best: tuple[int, int, str] | None = None
         for candidate in self._buckets.get(folded[0], ()):
             distance = distance_within(folded, fold(candidate), limit)
@@ -255,14 +258,17 @@ class BM25:
         df = len(self.postings.get(term, ()))
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-    def search(self, query_terms: list[str], k: int = 10,
+    def search(self, query_terms: dict[str, float] | list[str], k: int = 10,
                allowed: set[int] | None = None) -> list[Scored]:
+        """Top k documents; query terms may carry weights (a list means weight 1 each)."""
+        if not isinstance(query_terms, dict):
+            query_terms = dict.fromkeys(query_terms, 1.0)
         scores: dict[int, float] = {}
-        for term in set(query_terms):
+        for term, weight in query_terms.items():
             postings = self.postings.get(term)
             if not postings:
                 continue
-            idf = self.idf(term)
+            idf = self.idf(term) * weight
             for i, tf in postings:
                 if allowed is not None and i not in allowed:
                     continue
