@@ -8,7 +8,7 @@ fase faser fasen faserne spor sporet sporene phase phases track tracks handling 
 handlingen handlingerne central centrale opmærksom opmærksomme opmærksomhed opmærksomhedspunkter
 formål formålet purpose handler sker indeholder indeholde består omfatter omfatte går ud gøre gør
 ny nye nyt idé ide færdigt færdig produkt produktet guide guiden guidens ai-rejsen rejsen
-ai-rejsens airejsen
+ai-rejsens airejsen guides
 hovedpunkter vigtigste key actions action watch-outs watch out first næste forrige kommer trin
 skridt steps step about happens main points punkter punkt overblik oversigt kort kortfattet
 opsummer opsummering summary summarise summarize beskriv describe explain forklar forklaring
@@ -47,6 +47,7 @@ ekstern eksterne eksternt lokal lokale hospital hospitalet afdeling region regio
 medarbejdere kolleger kollega chef ledelse ledelsen team teamet projekt projektet projektleder
 firma virksomhed virksomheden leder ledere brug bruger brugere materiale materialer oplæg
 præsentation præsentationen slides møde møder mødet dokument dokumenter rapport rapporten
+foregår foregå foregik foregået ifølge according written wrote slags
 a an the of to in on for is are was were be been being am do does did done doing have has had
 having can could shall should will would may might must need needs needed it its this that these
 those there here what which who whom whose how why when where whether if then than so such as at

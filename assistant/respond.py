@@ -54,6 +54,7 @@ class Responder:
         self.analyzer = index.analyzer
         # Phase titles are not place words: "indkøb" names a phase and is also a topic.
         self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS)))
+        self.common_terms = frozenset(self.analyzer.terms(" ".join(COMMON_WORDS)))
 
     # ---- reading the question ------------------------------------------------------------------
 
@@ -81,9 +82,11 @@ class Responder:
                 continue
             if i in in_glossary:
                 known += [w, w]  # a domain term the glossary knows counts double
+            elif w in COMMON_WORDS:
+                continue  # everyday words say nothing either way
             elif self.known(w):
                 known.append(w)
-            elif w not in COMMON_WORDS:
+            else:
                 unknown.append(w)
         return known, unknown
 
@@ -122,11 +125,16 @@ class Responder:
 
         if q.asks_structure_count:
             return self._structure(q)
+        if q.asks_layout and not specific:
+            return self._layout(phases[0] if phases else ("ny-ide", 1))
         if q.action_ordinal and not q.order:
             return self._ordinal_action(q, phases)
         if q.order in (BEFORE, AFTER) and q.order_target and not [
                 w for w in self.topic_words(q.order_head or "")[0] if w not in COMMON_WORDS]:
-            answer = self._before_after(q, scope)
+            target = q.order_target
+            if previous and not self.topic_words(understand(target).topic_text)[0]:
+                target = previous  # "hvad skal der ske inden, i samme fase?": before that
+            answer = self._before_after(q, scope, target)
             if answer is not None:
                 return answer
         if q.order in (NEXT_PHASE, PREVIOUS_PHASE, BEFORE, AFTER):
@@ -160,8 +168,10 @@ class Responder:
         return self._from_hits(q, hits, terms, scope)
 
     def _weights(self, terms: list[str]) -> dict[str, float]:
-        """Place words (fase, guiden, handling …) count a little; topic words count fully."""
-        return {t: PLACE_WEIGHT if t in self.place_terms else 1.0 for t in terms}
+        """Place words (fase, guiden …) and everyday words (foregår, bruges …) count a little;
+        topic words count fully."""
+        return {t: PLACE_WEIGHT if t in self.place_terms or t in self.common_terms else 1.0
+                for t in terms}
 
     @staticmethod
     def _off_topic(known: list[str], unknown: list[str], hits: list[Hit]) -> bool:
@@ -248,6 +258,16 @@ class Responder:
             draft.paragraphs(overview[:1])
             draft.text(f"{TRACK_NAMES[track]} har {len(phases)} faser: " + ", ".join(
                 f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
+        return draft.answer()
+
+    def _layout(self, key: tuple[str, int]) -> Answer:
+        """How a phase is laid out, shown on one phase."""
+        draft = Draft()
+        draft.text("Hver fase i guiden har et formål og to afsnit: *Centrale handlinger* (i "
+                   "rækkefølge) og *Vær opmærksom på*. Fx:")
+        draft.heading(phase_label(key, self.gmap))
+        draft.chunks(self.gmap.section(key, PURPOSE) + self.gmap.actions(key)
+                     + self.gmap.section(key, WATCH_OUTS)[:1])
         return draft.answer()
 
     def _ordinal_action(self, q: Question, phases: list[tuple[str, int]]) -> Answer:
@@ -360,9 +380,9 @@ class Responder:
                 best[c.track] = (score, c)
         return [c for _, c in sorted(best.values(), key=lambda sc: -sc[0])]
 
-    def _before_after(self, q: Question, scope) -> Answer | None:
-        target = understand(q.order_target)
-        if self._titled_phases(q.order_target) or (
+    def _before_after(self, q: Question, scope, target_text: str) -> Answer | None:
+        target = understand(target_text)
+        if self._titled_phases(target_text) or (
                 target.phases and not self.topic_words(target.topic_text)[0]):
             return None  # "efter konceptualisering" is about phases
         tracks = {t for t, _ in scope} if scope else None
@@ -395,7 +415,7 @@ class Responder:
                     draft.text(f"{'Før' if before else 'Efter'} den kommer "
                                f"{phase_label(neighbour, self.gmap)}:")
                     draft.actions(picked)
-            watch = self._cue_watch_outs(key, q.order_target, BEFORE_WORDS if before
+            watch = self._cue_watch_outs(key, target.topic_text, BEFORE_WORDS if before
                                          else AFTER_WORDS)
             if watch:
                 draft.text("Vær opmærksom på:")

@@ -29,18 +29,40 @@ INTERNAL = ("Der skete en fejl, så spørgsmålet ikke kunne besvares. Prøv ige
 
 SCRIPT_RE = re.compile(r"<\s*(script|style)\b.*?(?:<\s*/\s*\1\s*>|$)", re.S | re.I)
 TAG_RE = re.compile(r"<[^<>]{0,500}>")
+# Terminal escape sequences (colours, cursor moves): their printable tail is noise too.
+ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 def clean_text(text: str) -> str:
-    """Drop markup, control characters (NUL included) and extra whitespace.
+    """Drop markup, terminal escapes, control characters (NUL included) and extra whitespace.
 
     Markup is noise in a question about the guide: `<script>…</script> Hvem er målgruppen?`
     is answered as `Hvem er målgruppen?`. What is left is never rendered as HTML anyway.
     """
-    text = TAG_RE.sub(" ", SCRIPT_RE.sub(" ", text))
+    text = TAG_RE.sub(" ", SCRIPT_RE.sub(" ", ANSI_RE.sub(" ", text)))
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch
                    for ch in text)
     return " ".join(text.split())
+
+
+def too_long(length: int, limit: int) -> str:
+    return (f"Spørgsmålet er for langt ({length:,} tegn). Skriv højst {limit:,} tegn."
+            .replace(",", "."))
+
+
+def bounded_question(text: object, limit: int) -> str:
+    """The question, cleaned; BadInput (in Danish, naming the bound) if it is empty or too long.
+
+    The length is checked before any cleaning, so a huge question costs nothing.
+    """
+    if not isinstance(text, str):
+        raise BadInput(EMPTY)
+    if len(text) > limit:
+        raise BadInput(too_long(len(text), limit))
+    question = clean_text(text)
+    if not question or not any(ch.isalnum() for ch in question):
+        raise BadInput(EMPTY)
+    return question
 
 
 class Assistant:
@@ -68,25 +90,23 @@ class Assistant:
     def _ask(self, messages: Sequence[Message] | str) -> Answer:
         if isinstance(messages, str):
             messages = [Message("user", messages)]
-        if not messages:
+        if not isinstance(messages, Sequence) or not messages:
             raise BadInput(EMPTY)
         last = messages[-1]
-        if last.role != "user":
+        if not isinstance(last, Message) or last.role != "user":
             raise BadInput("Den sidste besked i samtalen skal være et spørgsmål fra brugeren.")
         limit = self.settings.max_question_chars
-        if len(last.content) > limit:
-            raise BadInput(f"Spørgsmålet er for langt ({len(last.content):,} tegn). Skriv højst "
-                           f"{limit:,} tegn.".replace(",", "."))
-        question = clean_text(last.content)
-        if not question or not any(ch.isalnum() for ch in question):
-            raise BadInput(EMPTY)
+        question = bounded_question(last.content, limit)
+        # A turn is a question and its answer: the last `turns` of them are the context.
         turns = self.settings.max_history_turns
-        earlier = list(messages[:-1])[-turns:] if turns else []
-        history = tuple(clean_text(m.content)[:limit] for m in earlier if m.role == "user")
+        earlier = list(messages[-1 - 2 * turns:-1]) if turns else []
+        history = tuple(clean_text(m.content[:limit])[:limit] for m in earlier
+                        if isinstance(m, Message) and m.role == "user"
+                        and isinstance(m.content, str))
         answer = self.answer_question(question, history[-3:])
-        if len(messages) - 1 > turns:
-            note = (f"\n\n_Kun de seneste {turns} beskeder i samtalen er brugt som "
-                    f"sammenhæng._")
+        if len(messages) - 1 > 2 * turns:
+            note = (f"\n\n_Samtalen er lang: kun de seneste {turns} spørgsmål og svar er brugt "
+                    f"som sammenhæng._")
             answer = Answer(answer.answer + note, answer.refused, answer.citations,
                             focus=answer.focus)
         return answer

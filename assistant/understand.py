@@ -105,6 +105,10 @@ ACTION_ORDINAL_RE = re.compile(
 WHICH_TRACK_RE = re.compile(r"\bhvilke[tn]? (?:af )?(?:de to )?spor\b|\bwhich (?:of the )?(?:two )?"
                             r"tracks?\b|\bwhat tracks?\b|\bhvilke spor\b")
 
+# How the guide is built up.
+LAYOUT_RE = re.compile(r"\b(?:afsnit|opbygget|opbygning|struktur\w*|delt (?:op|ind)|inddelt|"
+                       r"sections?|structured?|built up|organi[sz]ed)\b")
+
 # Where in the journey something happens.
 WHEN_RE = re.compile(r"\bhvornår\b|\bwhen\b|\bpå hvilket tidspunkt\b|\bi hvilken fase\b|"
                      r"\bwhich phase\b|\bhvor i (?:forløbet|processen|rejsen)\b|"
@@ -195,6 +199,7 @@ class Question:
     when: bool
     which_track: bool
     asks_steps: bool
+    asks_layout: bool
     english: bool
     topic_text: str  # the question without the words that name a track, phase or section
 
@@ -267,6 +272,7 @@ def understand(text: str) -> Question:
         when=bool(WHEN_RE.search(norm)),
         which_track=bool(WHICH_TRACK_RE.search(norm)),
         asks_steps=bool(STEPS_RE.search(norm)),
+        asks_layout=bool(LAYOUT_RE.search(norm)),
         english=len(ENGLISH_RE.findall(norm)) >= 2,
         topic_text=topic_text,
     )

@@ -24,7 +24,7 @@ blev kunne ind når være dog noget ville jo deres dette denne end mit også und
 hende mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver hendes været
 thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem hvornår gøre gør gøres kan bør må jeg
 vi man mon lige så få fik får nogen noget nok helst gerne the a an of to in on for is are what
-which how do does i we you should must when who why with and or be it this that at by from as
+which how do does i we you should must when who with and or be it this that at by from as
 my our there about can me us your tell please venligst fortæl sig mig hej tak ok okay egentlig
 før efter inden næste derefter bagefter forrige then next before after first først
 """.split())
@@ -70,7 +70,8 @@ def glossary_matches(words: list[str]) -> list[tuple[int, int, str]]:
     while i < len(stems):
         for n in range(min(longest, len(stems) - i), 0, -1):
             value = index.get(tuple(stems[i:i + n]))
-            if value is not None:
+            if value is not None and not (n == 1 and words[i] in DANISH_STOPWORDS):
+                # (a lone stopword is never a term: "skal" is not a form of "skalere")
                 found.append((i, i + n, value))
                 i += n
                 break
