@@ -47,7 +47,7 @@ ekstern eksterne eksternt lokal lokale hospital hospitalet afdeling region regio
 medarbejdere kolleger kollega chef ledelse ledelsen team teamet projekt projektet projektleder
 firma virksomhed virksomheden leder ledere brug bruger brugere materiale materialer oplæg
 præsentation præsentationen slides møde møder mødet dokument dokumenter rapport rapporten
-foregår foregå foregik foregået ifølge according written wrote slags
+foregår foregå foregik foregået ifølge according written wrote slags delt
 a an the of to in on for is are was were be been being am do does did done doing have has had
 having can could shall should will would may might must need needs needed it its this that these
 those there here what which who whom whose how why when where whether if then than so such as at

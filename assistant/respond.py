@@ -449,15 +449,18 @@ class Responder:
             order = [k for k in order if k == strongest or lexical[k] >= 0.5 * lexical[strongest]]
         top = order[0]
         chosen = [top]
-        parallel = self.gmap.parallel(top) if len(top) == 2 else None
-        if parallel and not q.tracks and not scope:
-            # The same step in the other track: answer it too when it speaks of the question.
+        if len(top) == 2 and not q.tracks and not scope:
+            # The same step in the other track (validering, udbud, drift …): answer it too when
+            # the other track speaks of the question about as strongly.
+            other_track = "faerdigt-produkt" if top[0] == "ny-ide" else "ny-ide"
             other = self.retriever.search(q.text, self._weights(terms), k=4,
-                                          scope=frozenset([parallel]))
-            if other and other[0].lexical >= 0.5 * best[top].lexical:
-                hits = hits + [h for h in other if h.chunk not in groups.get(parallel, [])]
+                                          scope=frozenset([(other_track, None)]))
+            other = [h for h in other if h.chunk.phase is not None]
+            if other and other[0].lexical >= 0.5 * lexical[top]:
+                key = _place(other[0].chunk)
+                hits = hits + [h for h in other if h.chunk not in groups.get(key, [])]
                 groups = group_by_place([h.chunk for h in hits])
-                chosen.append(parallel)
+                chosen.append(key)
         for key in order[1:]:
             if len(chosen) >= 3:
                 break

@@ -65,6 +65,14 @@ def bounded_question(text: object, limit: int) -> str:
     return question
 
 
+def history_note(turns: int) -> str:
+    """Told to the user when the conversation was longer than the context we use."""
+    if not turns:
+        return "\n\n_Tidligere beskeder i samtalen er ikke brugt som sammenhæng._"
+    return (f"\n\n_Samtalen er lang: kun de seneste {turns} spørgsmål og svar er brugt som "
+            f"sammenhæng._")
+
+
 class Assistant:
     def __init__(self, index, embeddings, settings: Settings, guide=None):
         self.index = index
@@ -105,10 +113,8 @@ class Assistant:
                         and isinstance(m.content, str))
         answer = self.answer_question(question, history[-3:])
         if len(messages) - 1 > 2 * turns:
-            note = (f"\n\n_Samtalen er lang: kun de seneste {turns} spørgsmål og svar er brugt "
-                    f"som sammenhæng._")
-            answer = Answer(answer.answer + note, answer.refused, answer.citations,
-                            focus=answer.focus)
+            answer = Answer(answer.answer + history_note(turns), answer.refused,
+                            answer.citations, focus=answer.focus)
         return answer
 
     # ---- the conversation ------------------------------------------------------------------
