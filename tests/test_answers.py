@@ -5,8 +5,8 @@ import re
 import pytest
 
 from assistant.answer import Message
-from evals.metrics import corpus_for_verbatim
 from corpus.parse import source_text
+from evals.metrics import corpus_for_verbatim
 
 pytestmark = pytest.mark.model
 
