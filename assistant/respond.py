@@ -154,7 +154,8 @@ class Responder:
 
         search_text = f"{previous} {text}" if follow_up and previous else text
         terms = self.analyzer.query_terms(search_text)
-        hits = self.retriever.search(self.analyzer.spell(search_text), self._weights(terms),
+        dense_text = self.analyzer.spell(search_text)  # embedded once, reused below
+        hits = self.retriever.search(dense_text, self._weights(terms),
                                      k=12, scope=scope)
         if q.tracks and topical:
             hits = [h for h in hits if h.chunk.section != TRACK_OVERVIEW] or hits
@@ -165,7 +166,7 @@ class Responder:
             return Answer(NOT_COVERED, True)
         if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:3])):
             return self._unsupported_detail(q, hits)
-        return self._from_hits(q, hits, terms, scope)
+        return self._from_hits(q, hits, terms, scope, dense_text)
 
     def _weights(self, terms: list[str]) -> dict[str, float]:
         """Place words (fase, guiden …) and everyday words (foregår, bruges …) count a little;
@@ -433,7 +434,8 @@ class Responder:
         best.sort(key=lambda t: t[:3], reverse=True)
         return [t[3] for t in best[:1]]
 
-    def _from_hits(self, q: Question, hits: list[Hit], terms: list[str], scope) -> Answer:
+    def _from_hits(self, q: Question, hits: list[Hit], terms: list[str], scope,
+                   dense_text: str) -> Answer:
         groups = group_by_place([h.chunk for h in hits])
         best: dict[tuple, Hit] = {}
         for h in hits:
@@ -453,7 +455,7 @@ class Responder:
             # The same step in the other track (validering, udbud, drift …): answer it too when
             # the other track speaks of the question about as strongly.
             other_track = "faerdigt-produkt" if top[0] == "ny-ide" else "ny-ide"
-            other = self.retriever.search(q.text, self._weights(terms), k=4,
+            other = self.retriever.search(dense_text, self._weights(terms), k=4,
                                           scope=frozenset([(other_track, None)]))
             other = [h for h in other if h.chunk.phase is not None]
             if other and other[0].lexical >= 0.5 * lexical[top]:
