@@ -112,7 +112,7 @@ class Responder:
         known, unknown = self.topic_words(q.topic_text)
         topical = bool(known or unknown)
         specific = [w for w in known if w not in COMMON_WORDS]  # what retrieval can use
-        phases = list(q.phases)
+        phases = [p for p in q.phases if p[1] in self.gmap.phases(p[0])]
         follow_up = bool(context) and not phases and not q.tracks and (
             q.follow_up or q.order in (NEXT_PHASE, PREVIOUS_PHASE) or q.action_ordinal is not None
             or not specific)

@@ -98,5 +98,10 @@ def main(settings, args) -> int:
     for f in result["failures"]:
         print(f"  {f['id']} {f['question'][:70]!r}: {'; '.join(f['problems'])}")
     out_dir = Path(args.out) if args.out else Path("evals/reports")
-    print(f"Rapport: {write_report(result, out_dir, questions, settings)}")
+    report = write_report(result, out_dir, questions, settings)
+    print(f"Rapport: {report}")
+    if not args.questions and not args.out:
+        # The latest figures on the published question set, kept in the repository.
+        Path("evals/RESULTS.md").write_text(report.read_text(encoding="utf-8"), encoding="utf-8")
+        print("Opdateret: evals/RESULTS.md")
     return 0
