@@ -27,7 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+# The README screenshot comes from the real assistant (tests/test_end_to_end.py).
+SCREENSHOT = Path(__file__).resolve().parent.parent / "test-results" / "ui-fake.png"
 TIMEOUT_MS = 20_000
 
 
