@@ -7,13 +7,14 @@ exit code; nothing here imports a heavy library at module level, so `ask` starts
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 from collections.abc import Iterator
 
 from assistant.answer import Answer, Message
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, IndexUnavailable
 from assistant.settings import Settings
 
 
@@ -58,28 +59,42 @@ def format_markdown(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+class BadLine(AssistantError):
+    """A batch line that cannot be read; carries the line's id when it had one."""
+
+    def __init__(self, message: str, conversation_id: object = None):
+        super().__init__(message)
+        self.conversation_id = conversation_id
+
+
 def parse_conversation(line: str) -> tuple[object, list[Message]]:
     """One batch line: {"id": ..., "messages": [{"role", "content"}, ...]}."""
     try:
         data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise AssistantError(f"linjen er ikke gyldig JSON ({exc.msg})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BadLine(f"linjen er ikke gyldig JSON ({getattr(exc, 'msg', 'for dybt')})") from None
     if not isinstance(data, dict):
-        raise AssistantError("linjen skal være et JSON-objekt")
+        raise BadLine("linjen skal være et JSON-objekt")
+    conversation_id = data.get("id")
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise AssistantError("'messages' skal være en ikke-tom liste", ) from None
+        raise BadLine("'messages' skal være en ikke-tom liste", conversation_id)
     out = []
     for m in messages:
         if not isinstance(m, dict) or m.get("role") not in ("user", "assistant") \
                 or not isinstance(m.get("content"), str):
-            raise AssistantError("hver besked skal have 'role' (user/assistant) og 'content'")
+            raise BadLine("hver besked skal have 'role' (user/assistant) og 'content'",
+                          conversation_id)
         out.append(Message(m["role"], m["content"]))
-    return data.get("id"), out
+    return conversation_id, out
 
 
 def batch_lines(path: str) -> Iterator[str]:
-    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    """The non-blank lines; bytes that are not UTF-8 become U+FFFD instead of stopping the run."""
+    if path == "-":
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    else:
+        stream = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
     with stream:
         for line in stream:
             if line.strip():
@@ -95,6 +110,11 @@ def cmd_ask(args, settings: Settings) -> int:
         raise AssistantError("brug enten et spørgsmål eller --batch, ikke begge")
     if args.batch not in (None, "-") and not os.path.isfile(args.batch):
         raise AssistantError(f"filen findes ikke: {args.batch}")
+    if args.batch is None:
+        from assistant.service import bounded_question
+
+        # Checked before the index is opened: an empty or huge question fails fast.
+        bounded_question(" ".join(args.question), settings.max_question_chars)
     assistant = open_with_progress(settings)
     if args.batch is None:
         answer = assistant.ask(" ".join(args.question))
@@ -104,9 +124,9 @@ def cmd_ask(args, settings: Settings) -> int:
     for line in batch_lines(args.batch):
         try:
             conversation_id, messages = parse_conversation(line)
-        except AssistantError as exc:
+        except BadLine as exc:
             out = Answer(f"Linjen kunne ikke læses: {exc}", True).to_json()
-            out = {"id": None, **out, "error": str(exc)}
+            out = {"id": exc.conversation_id, **out, "error": str(exc)}
         else:
             out = {"id": conversation_id, **assistant.ask(messages).to_json()}
         print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -114,19 +134,30 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from filelock import FileLock
+    from filelock import FileLock, Timeout
 
     from corpus.parse import corpus_hash, source_text
-    from index.embeddings import make_embeddings
-    from index.store import build_index, remove_unfinished_builds
+    from index.embeddings import EmbeddingError, make_embeddings
+    from index.store import IndexError_, build_index, remove_unfinished_builds
 
-    text = source_text(settings.guide_path)
-    embeddings = make_embeddings(settings.embeddings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(settings.data_dir / ".lock"), timeout=600):
-        remove_unfinished_builds(settings.data_dir)
-        manifest = build_index(text, corpus_hash(text), embeddings, settings.embeddings,
-                               settings.data_dir, settings.chroma_url, Progress("Indekserer"))
+    try:
+        text = source_text(settings.guide_path)
+    except OSError as exc:
+        raise IndexUnavailable(f"guiden kan ikke læses: {exc}") from None
+    try:
+        embeddings = make_embeddings(settings.embeddings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(settings.data_dir / ".lock"), timeout=600):
+            remove_unfinished_builds(settings.data_dir)
+            manifest = build_index(text, corpus_hash(text), embeddings, settings.embeddings,
+                                   settings.data_dir, settings.chroma_url,
+                                   Progress("Indekserer"))
+    except Timeout:
+        raise IndexUnavailable(f"en anden proces bygger indekset i {settings.data_dir}; "
+                               "vent, og prøv igen") from None
+    except (EmbeddingError, IndexError_, OSError) as exc:
+        where = settings.chroma_url or settings.data_dir
+        raise IndexUnavailable(f"indekset kunne ikke bygges i {where} ({exc})") from None
     where = settings.chroma_url or str(settings.data_dir)
     print(f"Indeks bygget: {manifest.chunk_count} tekstdele, model {manifest.embedding_model}, "
           f"guide {manifest.corpus_hash}, {manifest.build_seconds:.1f} s, i {where}")
@@ -134,7 +165,7 @@ def cmd_index(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    from ui.app import serve
+    from ui.access import is_loopback, launch_auth
 
     if args.host:
         settings = _replace(settings, host=args.host)
@@ -142,7 +173,14 @@ def cmd_serve(args, settings: Settings) -> int:
         settings = _replace(settings, port=args.port)
     if args.no_auth:
         settings = _replace(settings, allow_no_auth=True)
-    serve(open_with_progress(settings), settings)
+    # Who may get in is settled before the index is opened (which can take a while).
+    if launch_auth(settings) is None and not is_loopback(settings.host):
+        print(f"ai-rejsen: ADVARSEL: serveren lytter på {settings.host} uden login; alle, der "
+              "kan nå adressen, kan bruge den.", file=sys.stderr)
+    assistant = open_with_progress(settings)
+    from ui.app import serve
+
+    serve(assistant, settings)
     return 0
 
 
@@ -205,6 +243,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ai-rejsen: afbrudt", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ai-rejsen ask … | head`: the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last boundary: one line, no traceback
+        print(f"ai-rejsen: uventet fejl ({type(exc).__name__}: {exc}). Sæt "
+              "AI_REJSEN_DEBUG=1 for hele forløbet.", file=sys.stderr)
+        if os.environ.get("AI_REJSEN_DEBUG"):
+            raise
+        return 1
 
 
 if __name__ == "__main__":

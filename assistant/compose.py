@@ -139,11 +139,16 @@ def _runs(actions: list[Chunk]) -> list[list[Chunk]]:
     return runs
 
 
+def place_of(chunk: Chunk) -> tuple:
+    """(track, phase) for a phase's chunk; (track, None, section) outside the phases."""
+    return (chunk.track, chunk.phase) if chunk.phase is not None else \
+        (chunk.track, None, chunk.section)
+
+
 def group_by_place(chunks: list[Chunk]) -> dict[tuple, list[Chunk]]:
     groups: dict[tuple, list[Chunk]] = defaultdict(list)
     for c in chunks:
-        key = (c.track, c.phase) if c.phase is not None else (c.track, None, c.section)
-        groups[key].append(c)
+        groups[place_of(c)].append(c)
     return groups
 
 

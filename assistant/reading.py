@@ -1,0 +1,133 @@
+"""Reading a question against the guide: which of its words are topics the guide knows, which
+only name a place in the guide, and which key action a phrase names.
+
+Shared by the answer strategies (assistant/respond.py, places.py, sequence.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.compose import GuideMap
+from assistant.lexicon import COMMON_WORDS, PLACE_WORDS
+from assistant.understand import Question, understand
+from corpus.model import KEY_ACTIONS
+from index.chunking import Chunk
+from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, tokens
+
+# Action verbs that only say "do X": they don't distinguish "Gennemfør prospektiv vurdering"
+# from "prospektiv vurdering".
+NEUTRAL_VERBS = {"gennemfør", "udfør", "foretag", "lav", "indgå", "udarbejd", "skab", "sæt"}
+PLACE_WEIGHT = 0.3
+
+
+class Reader:
+    def __init__(self, index):
+        self.index = index
+        self.gmap = GuideMap.from_chunks(index.chunks)
+        self.analyzer = index.analyzer
+        # Phase titles are not place words: "indkøb" names a phase and is also a topic.
+        self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS)))
+        self.common_terms = frozenset(self.analyzer.terms(" ".join(COMMON_WORDS)))
+
+    def is_place_word(self, word: str) -> bool:
+        if word in PLACE_WORDS:
+            return True
+        terms = [t for t in self.analyzer.terms(self.analyzer.spell(word)) if t[0] != "~"]
+        if not terms:
+            return True
+        return set(terms) <= self.place_terms or (
+            len(terms) >= 3 and set(terms[1:]) <= self.place_terms)
+
+    def known(self, word: str) -> bool:
+        return self.analyzer.has_prefix(word) or any(
+            t in self.index.bm25.postings for t in self.analyzer.query_terms(word))
+
+    def topic_words(self, text: str) -> tuple[list[str], list[str]]:
+        """(known, unknown) words that say what the question is about. A word is known when the
+        guide has it (after spelling correction) or it is part of a glossary term."""
+        known, unknown = [], []
+        words = tokens(text)
+        in_glossary = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
+        for i, w in enumerate(words):
+            if w in DANISH_STOPWORDS or len(w) < 2 or w.isdigit() or self.is_place_word(w):
+                continue
+            if i in in_glossary:
+                known += [w, w]  # a domain term the glossary knows counts double
+            elif w in COMMON_WORDS:
+                continue  # everyday words say nothing either way
+            elif self.known(w):
+                known.append(w)
+            else:
+                unknown.append(w)
+        return known, unknown
+
+    def _understand(self, text: str) -> Question:
+        """Read the question as typed, and spelling-corrected for the places it names."""
+        q = understand(text)
+        spelled = self.analyzer.spell(text)
+        if spelled == normalize(text):
+            return q
+        fixed = understand(spelled)
+        return replace(q, tracks=q.tracks or fixed.tracks, phases=q.phases or fixed.phases,
+                       kind=q.kind or fixed.kind, topic_text=fixed.topic_text)
+
+    def _weights(self, terms: list[str]) -> dict[str, float]:
+        """Place words (fase, guiden …) and everyday words (foregår, bruges …) count a little;
+        topic words count fully."""
+        return {t: PLACE_WEIGHT if t in self.place_terms or t in self.common_terms else 1.0
+                for t in terms}
+
+    def _closest(self, chunks: list[Chunk], wanted: set[str], n: int) -> list[Chunk]:
+        """The n chunks sharing most terms with `wanted` (a 4+ letter term may also begin a
+        word: data ~ datasæt)."""
+        stems = [t for t in wanted if t[0] != "~" and len(t) >= 4]
+
+        def overlap(c: Chunk) -> float:
+            words = tokens(c.text)
+            prefixed = sum(any(w.startswith(t) for w in words) for t in stems)
+            return len(wanted & set(self.analyzer.terms(c.text))) + 0.5 * prefixed
+
+        scored = [(overlap(c), c) for c in chunks]
+        scored = [(s, c) for s, c in scored if s]
+        scored.sort(key=lambda sc: -sc[0])
+        return [c for _, c in scored[:n]]
+
+    def _titled_phases(self, target: str) -> list[tuple[str, int]]:
+        """Phases whose title the target names ("efter udvikling" → Ny idé 3)."""
+        wanted = {t for t in self.analyzer.terms(target) if t[0] != "~"} - self._track_terms()
+        found = []
+        for track in ("ny-ide", "faerdigt-produkt"):
+            for n in self.gmap.phases(track):
+                title = {t for t in self.analyzer.terms(self.gmap.title((track, n))) if t[0] != "~"}
+                if wanted and wanted <= title:
+                    found.append((track, n))
+        return found
+
+    def _track_terms(self) -> set[str]:
+        return set(self.analyzer.terms("ny idé færdigt produkt fase fasen spor sporet"))
+
+    def _match_actions(self, target: str, tracks: set[str] | None,
+                       phases: set[tuple[str, int]] | None = None) -> list[Chunk]:
+        """The key action the target names, one per track where it matches as well as the best."""
+        wanted = set(self.analyzer.query_terms(target)) - self._track_terms()
+        if not wanted:
+            return []
+        scored = []
+        for c in self.index.chunks:
+            if c.kind != KEY_ACTIONS or (tracks and c.track not in tracks) or (
+                    phases and (c.track, c.phase) not in phases):
+                continue
+            have = set(self.analyzer.terms(c.text)) - NEUTRAL_VERBS
+            overlap = len({t for t in wanted & have if t[0] != "~"})
+            if overlap:
+                scored.append((overlap - 0.1 * len(have - wanted), overlap, c))
+        if not scored:
+            return []
+        best_overlap = max(o for _, o, _ in scored)
+        best: dict[str, tuple[float, Chunk]] = {}
+        for score, overlap, c in scored:
+            if overlap == best_overlap and (c.track not in best or score > best[c.track][0]):
+                best[c.track] = (score, c)
+        return [c for _, c in sorted(best.values(), key=lambda sc: -sc[0])]
+
