@@ -13,7 +13,7 @@ from assistant.lexicon import COMMON_WORDS, PLACE_WORDS
 from assistant.understand import Question, understand
 from corpus.model import KEY_ACTIONS
 from index.chunking import Chunk
-from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, tokens
+from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, stem, tokens
 
 # Action verbs that only say "do X": they don't distinguish "Gennemfør prospektiv vurdering"
 # from "prospektiv vurdering".
@@ -40,8 +40,19 @@ class Reader:
             len(terms) >= 3 and set(terms[1:]) <= self.place_terms)
 
     def known(self, word: str) -> bool:
-        return self.analyzer.has_prefix(word) or any(
-            t in self.index.bm25.postings for t in self.analyzer.query_terms(word))
+        """The guide has the word: as a stem, by its first letters, or — for a compound — both
+        of its parts (patientjournaler is not known because the guide knows "patient")."""
+        word = self.analyzer.correct(word) or word
+        if "-" in word:  # it-afdelingen, ai-løsning: every part that says something
+            parts = [p for p in word.split("-") if p and p not in DANISH_STOPWORDS]
+            return bool(parts) and all(self.known(p) or p in COMMON_WORDS for p in parts)
+        postings = self.index.bm25.postings
+        # A shared 6-letter start joins inflections (valideres ~ validering), not compounds.
+        if self.analyzer.has_prefix(word) or stem(word) in postings \
+                or (7 <= len(word) <= 10 and "~" + word[:6] in postings):
+            return True
+        parts = self.analyzer.compound_parts(word)
+        return bool(parts) and all(p in postings for p in parts)
 
     def topic_words(self, text: str) -> tuple[list[str], list[str]]:
         """(known, unknown) words that say what the question is about. A word is known when the

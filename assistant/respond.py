@@ -107,7 +107,7 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
         if not phases and not follow_up and self._off_topic(known, unknown, hits):
             log.debug("afvist: kendte %s, ukendte %s", known, unknown)
             return Answer(NOT_COVERED, True)
-        if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:3])):
+        if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:1])):
             return self._unsupported_detail(q, hits)
         return self._from_hits(q, hits, terms, scope, dense_text)
 

@@ -162,10 +162,10 @@ class Analyzer:
                 # Snowball leaves Danish inflections apart (valideres → valid, validering →
                 # validering); a shared 6-letter prefix brings them together.
                 terms.append("~" + part[:6])
-            terms.extend(self._compound_parts(part))
+            terms.extend(self.compound_parts(part))
         return terms
 
-    def _compound_parts(self, word: str) -> list[str]:
+    def compound_parts(self, word: str) -> list[str]:
         """valideringsprocessen → validering, proces.
 
         First a split where both parts are known words (longest head first); a word that is not

@@ -45,6 +45,10 @@ class IndexCorrupt(IndexError_):
     pass
 
 
+class ChromaUnreachable(IndexError_):
+    """The Chroma server does not answer: rebuilding would not help, so nothing is rebuilt."""
+
+
 @dataclass(frozen=True)
 class Manifest:
     schema_version: int
@@ -83,11 +87,26 @@ def chroma_client(index_dir: Path, chroma_url: str | None):
         from urllib.parse import urlparse
 
         url = urlparse(chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "127.0.0.1", port=url.port or 8000,
-            ssl=url.scheme == "https", settings=chroma_settings(),
-        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                ssl=url.scheme == "https", settings=chroma_settings(),
+            )
+        except Exception as exc:  # noqa: BLE001 - chromadb raises ValueError, httpx errors, ...
+            raise ChromaUnreachable(
+                f"Chroma-serveren på {chroma_url} svarer ikke ({exc}); start den, eller ret "
+                "AI_REJSEN_CHROMA_URL") from exc
     return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings())
+
+
+def _close(client) -> None:
+    """Release the client's database handles (chromadb caches one System per path)."""
+    close = getattr(client, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            log.debug("chroma-klienten kunne ikke lukkes", exc_info=True)
 
 
 def vector_store(client, collection: str, embeddings):
@@ -122,9 +141,15 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
     build_dir.mkdir()
     key = manifest_key(embedding_model, corpus_hash)
     collection = COLLECTION_PREFIX + (key if chroma_url else "local")
+    client = None
     try:
         client = chroma_client(build_dir, chroma_url)
-        if not (chroma_url and _collection_complete(client, collection, len(chunks))):
+        if chroma_url and _collection_complete(client, collection, len(chunks)):
+            # Another data directory (another replica) already embedded this guide with this
+            # model: its vectors are ours too, since the collection is named by the manifest key.
+            if progress:
+                progress(len(chunks), len(chunks))
+        else:
             _write_vectors(client, collection, embeddings, chunks, progress)
         if fail_after_vectors:
             raise IndexError_("bygning afbrudt (test)")
@@ -141,14 +166,19 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
                             round(time.perf_counter() - started, 3))
         # The manifest is written last: a folder without one is an unfinished build.
         _write_json(build_dir / "manifest.json", asdict(manifest))
-        del client
     except BaseException:
+        if client is not None:
+            _close(client)
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
+    _close(client)
+    previous = (data_dir / "current").resolve() if (data_dir / "current").exists() else None
     final_dir = data_dir / f"index-{stamp}"
     os.rename(build_dir, final_dir)
     _swap_current(data_dir, final_dir)
-    _remove_old(data_dir, keep=final_dir)
+    # The previous index stays one more round: a server started before this build still
+    # reads it, and must not lose its files underneath.
+    _remove_old(data_dir, keep={final_dir.resolve(), previous})
     return manifest
 
 
@@ -161,10 +191,17 @@ def _collection_complete(client, name: str, count: int) -> bool:
 
 def _write_vectors(client, collection: str, embeddings, chunks: tuple[Chunk, ...],
                    progress: Callable[[int, int], None] | None) -> None:
+    """Upsert every chunk under its content-derived id.
+
+    Never delete a collection that holds at most our chunks: on a shared server, another
+    replica may be reading it, or writing the very same vectors at the same time.
+    """
     try:
+        stray = client.get_collection(collection).count() > len(chunks)
+    except Exception:  # noqa: BLE001 - it does not exist yet
+        stray = False
+    if stray:
         client.delete_collection(collection)
-    except Exception:  # noqa: BLE001 - it did not exist
-        pass
     store = vector_store(client, collection, embeddings)
     batch = 32
     for start in range(0, len(chunks), batch):
@@ -181,9 +218,9 @@ def _swap_current(data_dir: Path, target: Path) -> None:
     os.replace(tmp, data_dir / "current")
 
 
-def _remove_old(data_dir: Path, keep: Path) -> None:
+def _remove_old(data_dir: Path, keep: set[Path | None]) -> None:
     for path in data_dir.iterdir():
-        if path.is_dir() and path.name.startswith("index-") and path != keep:
+        if path.is_dir() and path.name.startswith("index-") and path.resolve() not in keep:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -250,6 +287,8 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
     try:
         client = chroma_client(index_dir, chroma_url)
         count = client.get_collection(manifest.collection).count()
+    except ChromaUnreachable:
+        raise
     except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds on a damaged store
         raise IndexCorrupt(f"Chroma-samlingen kan ikke åbnes: {exc}") from exc
     if count != manifest.chunk_count:
@@ -270,12 +309,16 @@ def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: s
 
     try:
         return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+    except ChromaUnreachable:
+        raise
     except IndexError_ as first:
         reason = str(first)
     data_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(data_dir / ".lock"), timeout=600):
         try:
             return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+        except ChromaUnreachable:
+            raise
         except IndexError_:
             pass
         if on_rebuild:
