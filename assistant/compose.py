@@ -7,7 +7,6 @@ GuideMap built from the index's chunks, so the answer and the index can never di
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation
 from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
@@ -16,39 +15,61 @@ from index.chunking import Chunk
 PhaseKey = tuple[str, int]
 
 
-@dataclass(frozen=True)
-class GuideMap:
-    """The guide's layout, read back from the chunks."""
+def place_of(chunk: Chunk) -> tuple:
+    """(track, phase) for a phase's chunk; (track, None, section) outside the phases."""
+    return (chunk.track, chunk.phase) if chunk.phase is not None else \
+        (chunk.track, None, chunk.section)
 
-    chunks: tuple[Chunk, ...]
+
+class GuideMap:
+    """The guide's layout, read back from the chunks and indexed once, so that looking up a
+    section, a phase's actions or the next paragraph costs the same at any corpus size."""
+
+    def __init__(self, chunks: tuple[Chunk, ...]):
+        self.chunks = chunks
+        self._sections: dict[tuple[str, int | None, str], list[Chunk]] = defaultdict(list)
+        self._places: dict[tuple, list[Chunk]] = defaultdict(list)
+        self._titles: dict[PhaseKey, str] = {}
+        self._after: dict[tuple[str, int], Chunk] = {}
+        for c in sorted(chunks, key=lambda c: c.position):
+            self._sections[(c.track, c.phase, c.kind)].append(c)
+            self._places[place_of(c)].append(c)
+            if c.phase is not None and c.phase_title:
+                self._titles[(c.track, c.phase)] = c.phase_title
+            if c.position:
+                self._after[(c.path, c.position - 1)] = c
+        self._phases = {t: sorted(n for tt, n in self._titles if tt == t)
+                        for t in {t for t, _ in self._titles}}
+        self.key_actions = tuple(c for c in chunks if c.kind == KEY_ACTIONS)
 
     @classmethod
     def from_chunks(cls, chunks: tuple[Chunk, ...]) -> GuideMap:
         return cls(chunks)
 
     def section(self, key: PhaseKey, kind: str) -> list[Chunk]:
-        track, phase = key
-        return sorted((c for c in self.chunks
-                       if c.track == track and c.phase == phase and c.kind == kind),
-                      key=lambda c: c.position)
+        return list(self._sections.get((key[0], key[1], kind), ()))
 
     def actions(self, key: PhaseKey) -> list[Chunk]:
         return self.section(key, KEY_ACTIONS)
 
+    def place(self, key: tuple) -> list[Chunk]:
+        """All chunks of a phase, or of a section outside the phases."""
+        return list(self._places.get(key, ()))
+
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The next block of the same section."""
+        return self._after.get((chunk.path, chunk.position))
+
     def phases(self, track: str) -> list[int]:
-        return sorted({c.phase for c in self.chunks if c.track == track and c.phase is not None})
+        return self._phases.get(track, [])
 
     def title(self, key: PhaseKey) -> str:
-        return next(c.phase_title for c in self.chunks
-                    if (c.track, c.phase) == key and c.phase_title) or ""
+        return self._titles.get(key, "")
 
     def parallel(self, key: PhaseKey) -> PhaseKey | None:
         """The same step in the other track: the phase with the same title."""
         title = self.title(key)
-        for c in self.chunks:
-            if c.phase is not None and c.track != key[0] and c.phase_title == title:
-                return (c.track, c.phase)
-        return None
+        return next((k for k, t in self._titles.items() if k[0] != key[0] and t == title), None)
 
     def neighbour(self, key: PhaseKey, step: int) -> PhaseKey | None:
         target = (key[0], key[1] + step)
@@ -137,12 +158,6 @@ def _runs(actions: list[Chunk]) -> list[list[Chunk]]:
         else:
             runs.append([c])
     return runs
-
-
-def place_of(chunk: Chunk) -> tuple:
-    """(track, phase) for a phase's chunk; (track, None, section) outside the phases."""
-    return (chunk.track, chunk.phase) if chunk.phase is not None else \
-        (chunk.track, None, chunk.section)
 
 
 def group_by_place(chunks: list[Chunk]) -> dict[tuple, list[Chunk]]:

@@ -8,6 +8,7 @@ from assistant.compose import Draft, phase_label
 from assistant.retrieve import Hit
 from assistant.understand import Question
 from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
+from index.chunking import Chunk
 
 TRACK_OVERVIEW = "Om sporet"
 
@@ -20,15 +21,17 @@ class PlaceAnswers:
         draft = Draft()
         for track in tracks:
             draft.heading(TRACK_NAMES[track])
-            items = [c for c in self.index.chunks
-                     if c.track == "intro" and c.text.startswith(TRACK_NAMES[track] + ":")]
-            overview = [c for c in self.index.chunks
-                        if c.track == track and c.section == TRACK_OVERVIEW]
-            draft.paragraphs(items[:1] + overview[:1])
+            overview = self.gmap.place((track, None, TRACK_OVERVIEW))
+            draft.paragraphs(self._foreword_item(track) + overview[:1])
             phases = self.gmap.phases(track)
             draft.text("Faser: " + ", ".join(
                 f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
         return draft.answer()
+
+    def _foreword_item(self, track: str) -> list[Chunk]:
+        """The foreword's line about a track: "Ny idé: Sådan udvikler du … (5 faser)"."""
+        return [c for c in self.gmap.place(("intro", None, "Forord"))
+                if c.text.startswith(TRACK_NAMES[track] + ":")][:1]
 
     def _structure(self, q: Question) -> Answer:
         draft = Draft()
@@ -41,10 +44,8 @@ class PlaceAnswers:
             return draft.answer()
         for track in q.tracks or ("ny-ide", "faerdigt-produkt"):
             phases = self.gmap.phases(track)
-            overview = [c for c in self.index.chunks
-                        if c.track == "intro" and c.text.startswith(TRACK_NAMES[track] + ":")]
             draft.heading(TRACK_NAMES[track])
-            draft.paragraphs(overview[:1])
+            draft.paragraphs(self._foreword_item(track))
             draft.text(f"{TRACK_NAMES[track]} har {len(phases)} faser: " + ", ".join(
                 f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
         return draft.answer()

@@ -11,7 +11,6 @@ from dataclasses import replace
 from assistant.compose import GuideMap
 from assistant.lexicon import COMMON_WORDS, PLACE_WORDS
 from assistant.understand import Question, understand
-from corpus.model import KEY_ACTIONS
 from index.chunking import Chunk
 from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, stem, tokens
 
@@ -29,6 +28,14 @@ class Reader:
         # Phase titles are not place words: "indkøb" names a phase and is also a topic.
         self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS)))
         self.common_terms = frozenset(self.analyzer.terms(" ".join(COMMON_WORDS)))
+        self._chunk_terms: dict[str, frozenset[str]] = {}
+
+    def terms_of(self, chunk: Chunk) -> frozenset[str]:
+        """A chunk's search terms, computed once."""
+        terms = self._chunk_terms.get(chunk.id)
+        if terms is None:
+            terms = self._chunk_terms[chunk.id] = frozenset(self.analyzer.terms(chunk.text))
+        return terms
 
     def is_place_word(self, word: str) -> bool:
         if word in PLACE_WORDS:
@@ -97,7 +104,7 @@ class Reader:
         def overlap(c: Chunk) -> float:
             words = tokens(c.text)
             prefixed = sum(any(w.startswith(t) for w in words) for t in stems)
-            return len(wanted & set(self.analyzer.terms(c.text))) + 0.5 * prefixed
+            return len(wanted & self.terms_of(c)) + 0.5 * prefixed
 
         scored = [(overlap(c), c) for c in chunks]
         scored = [(s, c) for s, c in scored if s]
@@ -125,11 +132,10 @@ class Reader:
         if not wanted:
             return []
         scored = []
-        for c in self.index.chunks:
-            if c.kind != KEY_ACTIONS or (tracks and c.track not in tracks) or (
-                    phases and (c.track, c.phase) not in phases):
+        for c in self.gmap.key_actions:
+            if (tracks and c.track not in tracks) or (phases and (c.track, c.phase) not in phases):
                 continue
-            have = set(self.analyzer.terms(c.text)) - NEUTRAL_VERBS
+            have = self.terms_of(c) - NEUTRAL_VERBS
             overlap = len({t for t in wanted & have if t[0] != "~"})
             if overlap:
                 scored.append((overlap - 0.1 * len(have - wanted), overlap, c))

@@ -166,7 +166,7 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
             if len(key) == 2:
                 picked += self._complement(key, q, picked)
             else:
-                section = [c for c in self.index.chunks if place_of(c) == key]
+                section = self.gmap.place(key)
                 lead = section if len(section) <= WHOLE_INTRO_SECTION else section[:1]
                 picked = [c for c in lead if c not in picked] + picked
             picked += self._continuations(picked)
@@ -195,7 +195,7 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
             section = self.gmap.section(key, q.kind)
             extra += section if q.kind != WATCH_OUTS else self._closest(section, wanted, 2)
         elif WATCH_OUTS not in kinds:
-            related = set().union(*(set(self.analyzer.terms(c.text)) for c in picked))
+            related = set().union(*(self.terms_of(c) for c in picked))
             extra += self._closest(self.gmap.section(key, WATCH_OUTS), wanted | related, 1)
         if q.asks_steps:
             extra += self.gmap.actions(key)
@@ -209,8 +209,7 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
         for c in picked:
             if c.kind == KEY_ACTIONS:
                 continue
-            nxt = next((d for d in self.index.chunks if d.path == c.path
-                        and d.position == c.position + 1), None)
+            nxt = self.gmap.following(c)
             if nxt and nxt.text.startswith(CONTINUATIONS) and nxt not in picked + out:
                 out.append(nxt)
         return out

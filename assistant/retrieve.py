@@ -30,13 +30,15 @@ class Retriever:
         self.depth = depth
         self.weights = list(weights)  # (lexical, dense) in the rank fusion
         self.by_id = {c.id: c for c in index.chunks}
-        self.position = {c.id: i for i, c in enumerate(index.chunks)}
+        self._by_place: dict[tuple[str, int | None], set[int]] = {}
+        for i, c in enumerate(index.chunks):
+            self._by_place.setdefault((c.track, c.phase), set()).add(i)
+            self._by_place.setdefault((c.track, None), set()).add(i)
 
     def _allowed(self, scope: Scope | None) -> set[int] | None:
         if not scope:
             return None
-        return {i for i, c in enumerate(self.index.chunks)
-                if (c.track, c.phase) in scope or (c.track, None) in scope}
+        return set().union(*(self._by_place.get(key, set()) for key in scope))
 
     @staticmethod
     def _where(scope: Scope | None) -> dict | None:

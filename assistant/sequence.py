@@ -134,7 +134,7 @@ class SequenceAnswers:
         wanted = set(self.analyzer.query_terms(target))
         best = []
         for c in self.gmap.section(key, WATCH_OUTS):
-            overlap = len(wanted & set(self.analyzer.terms(c.text)))
+            overlap = len(wanted & self.terms_of(c))
             if overlap:
                 best.append((bool(set(tokens(c.text)) & cue_words), overlap, -c.position, c))
         best.sort(key=lambda t: t[:3], reverse=True)

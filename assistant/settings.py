@@ -30,6 +30,7 @@ class Settings:
     max_history_turns: int = 40
     concurrency: int = 4
     max_queue: int = 64
+    max_sessions: int = 2000  # chat sessions kept in memory (~70 kB each); least recent go first
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -74,4 +75,5 @@ class Settings:
             max_history_turns=integer("MAX_HISTORY_TURNS", 40, 0, 1000),
             concurrency=integer("CONCURRENCY", 4, 1, 64),
             max_queue=integer("MAX_QUEUE", 64, 1, 10_000),
+            max_sessions=integer("MAX_SESSIONS", 2000, 10, 100_000),
         )
