@@ -43,12 +43,13 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 
-# Browser tests use Debian's Chromium (never `playwright install`: it downloads a browser).
+# Browser tests use Debian's Chromium (never `playwright install`: it downloads a browser);
+# the network tests watch connect() calls with strace.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v strace >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else echo "Chromium mangler: browsertestene springes over (apt-get install chromium chromium-driver)"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver strace >/dev/null; \
+	  else echo "Chromium eller strace mangler: de tests springes over (apt-get install chromium chromium-driver strace)"; fi; \
 	fi
 
 clean:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 
 from assistant.answer import Answer, Message
-from assistant.errors import AssistantError, IndexUnavailable
+from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 
@@ -134,30 +134,9 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_index(args, settings: Settings) -> int:
-    from filelock import FileLock, Timeout
+    from assistant.service import rebuild_index
 
-    from corpus.parse import corpus_hash, source_text
-    from index.embeddings import EmbeddingError, make_embeddings
-    from index.store import IndexError_, build_index, remove_unfinished_builds
-
-    try:
-        text = source_text(settings.guide_path)
-    except OSError as exc:
-        raise IndexUnavailable(f"guiden kan ikke læses: {exc}") from None
-    try:
-        embeddings = make_embeddings(settings.embeddings)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(settings.data_dir / ".lock"), timeout=600):
-            remove_unfinished_builds(settings.data_dir)
-            manifest = build_index(text, corpus_hash(text), embeddings, settings.embeddings,
-                                   settings.data_dir, settings.chroma_url,
-                                   Progress("Indekserer"))
-    except Timeout:
-        raise IndexUnavailable(f"en anden proces bygger indekset i {settings.data_dir}; "
-                               "vent, og prøv igen") from None
-    except (EmbeddingError, IndexError_, OSError) as exc:
-        where = settings.chroma_url or settings.data_dir
-        raise IndexUnavailable(f"indekset kunne ikke bygges i {where} ({exc})") from None
+    manifest = rebuild_index(settings, Progress("Indekserer"))
     where = settings.chroma_url or str(settings.data_dir)
     print(f"Indeks bygget: {manifest.chunk_count} tekstdele, model {manifest.embedding_model}, "
           f"guide {manifest.corpus_hash}, {manifest.build_seconds:.1f} s, i {where}")
@@ -166,6 +145,7 @@ def cmd_index(args, settings: Settings) -> int:
 
 def cmd_serve(args, settings: Settings) -> int:
     from ui.access import is_loopback, launch_auth
+    from ui.app import serve
 
     if args.host:
         settings = _replace(settings, host=args.host)
@@ -177,10 +157,7 @@ def cmd_serve(args, settings: Settings) -> int:
     if launch_auth(settings) is None and not is_loopback(settings.host):
         print(f"ai-rejsen: ADVARSEL: serveren lytter på {settings.host} uden login; alle, der "
               "kan nå adressen, kan bruge den.", file=sys.stderr)
-    assistant = open_with_progress(settings)
-    from ui.app import serve
-
-    serve(assistant, settings)
+    serve(open_with_progress(settings), settings)
     return 0
 
 

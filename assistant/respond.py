@@ -105,7 +105,8 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
         if not hits:
             return Answer(NOT_COVERED, True)
         if not phases and not follow_up and self._off_topic(known, unknown, hits):
-            log.debug("afvist: kendte %s, ukendte %s", known, unknown)
+            # Counts only: the words themselves are the user's question.
+            log.debug("afvist: %d kendte, %d ukendte emneord", len(known), len(unknown))
             return Answer(NOT_COVERED, True)
         if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:1])):
             return self._unsupported_detail(q, hits)

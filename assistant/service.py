@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -90,8 +91,10 @@ class Assistant:
             answer = self._ask(messages)
         except AssistantError as exc:
             answer = Answer(str(exc), True)
-        except Exception:  # noqa: BLE001 - the boundary: log it, answer in Danish
-            log.exception("uventet fejl under besvarelse")
+        except Exception as exc:  # noqa: BLE001 - the boundary: log it, answer in Danish
+            # Where it failed, not the exception's message: that may quote the question.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("uventet fejl under besvarelse: %s\n%s", type(exc).__name__, frames)
             answer = Answer(INTERNAL, True)
         return answer.with_latency((time.perf_counter() - started) * 1000)
 
@@ -135,23 +138,69 @@ class Assistant:
         return self.responder.answer(text, context, history[-1] if history else None)
 
 
+def _guide_text(settings: Settings) -> str:
+    from corpus.parse import source_text
+
+    try:
+        return source_text(settings.guide_path)
+    except OSError as exc:
+        raise IndexUnavailable(f"Guiden kan ikke læses: {exc}") from None
+
+
+def _unavailable(settings: Settings, exc: Exception) -> IndexUnavailable:
+    """One Danish sentence that says what went wrong with the index and what to do."""
+    from filelock import Timeout
+
+    from index.embeddings import EmbeddingError
+    from index.store import ChromaUnreachable
+
+    if isinstance(exc, EmbeddingError):
+        return IndexUnavailable(f"Embedding-modellen kan ikke bruges: {exc}.")
+    if isinstance(exc, ChromaUnreachable):
+        return IndexUnavailable(f"Chroma-serveren {settings.chroma_url} svarer ikke ({exc}). "
+                                "Start den, eller fjern AI_REJSEN_CHROMA_URL.")
+    if isinstance(exc, Timeout):
+        return IndexUnavailable(f"En anden proces bygger indekset i {settings.data_dir}; vent, "
+                                "og prøv igen.")
+    return IndexUnavailable(
+        f"Indekset kunne ikke åbnes eller bygges ({exc}). Kør `ai-rejsen index` igen; "
+        f"hjælper det ikke, så slet mappen {settings.data_dir}.")
+
+
+def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | None = None):
+    """Build a fresh index beside the current one and swap it in; returns its Manifest."""
+    from filelock import FileLock, Timeout
+
+    from corpus.parse import corpus_hash
+    from index.embeddings import EmbeddingError, make_embeddings
+    from index.store import IndexError_, build_index, remove_unfinished_builds
+
+    text = _guide_text(settings)
+    try:
+        embeddings = make_embeddings(settings.embeddings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(settings.data_dir / ".lock"), timeout=600):
+            remove_unfinished_builds(settings.data_dir)
+            return build_index(text, corpus_hash(text), embeddings, settings.embeddings,
+                               settings.data_dir, settings.chroma_url, progress)
+    except (EmbeddingError, IndexError_, OSError, Timeout) as exc:
+        raise _unavailable(settings, exc) from None
+
+
 def open_assistant(settings: Settings, progress: Callable[[int, int], None] | None = None,
                    on_rebuild: Callable[[str], None] | None = None) -> Assistant:
     """Open the index (building it if missing, stale or corrupt) and return an Assistant."""
-    from corpus.parse import corpus_hash, parse_guide, source_text
+    from filelock import Timeout
+
+    from corpus.parse import corpus_hash, parse_guide
     from index.embeddings import EmbeddingError, make_embeddings
     from index.store import IndexError_, ensure_index
 
-    try:
-        text = source_text(settings.guide_path)
-    except OSError as exc:
-        raise IndexUnavailable(f"Guiden kan ikke læses: {exc}") from exc
+    text = _guide_text(settings)
     try:
         embeddings = make_embeddings(settings.embeddings)
         index = ensure_index(settings.data_dir, embeddings, settings.embeddings, text,
                              corpus_hash(text), settings.chroma_url, progress, on_rebuild)
-    except (EmbeddingError, IndexError_, OSError) as exc:
-        raise IndexUnavailable(
-            f"Indekset kunne ikke åbnes eller bygges ({exc}). Kør `ai-rejsen index` igen; "
-            f"hjælper det ikke, så slet mappen {settings.data_dir}.") from exc
+    except (EmbeddingError, IndexError_, OSError, Timeout) as exc:
+        raise _unavailable(settings, exc) from None
     return Assistant(index, embeddings, settings, parse_guide(text))

@@ -52,6 +52,7 @@ def launch_auth(settings: Settings) -> list[tuple[str, str]] | None:
     if not pairs and not is_loopback(settings.host) and not settings.allow_no_auth:
         raise SettingsError(
             f"Serveren skal lytte på {settings.host}, men der er intet login. Sæt AI_REJSEN_AUTH "
-            "eller AI_REJSEN_AUTH_FILE, eller AI_REJSEN_ALLOW_NO_AUTH=1 hvis det er meningen."
+            "(bruger:adgangskode) eller AI_REJSEN_AUTH_FILE, eller brug --no-auth "
+            "(AI_REJSEN_ALLOW_NO_AUTH=1), hvis alle på netværket må bruge den."
         )
     return pairs or None

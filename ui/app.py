@@ -8,6 +8,7 @@ ui.journey; this module only wires them to components and events.
 import logging
 import os
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +23,10 @@ log = logging.getLogger(__name__)
 
 TITLE = "AI-rejsen-assistenten"
 FAILED = "Beklager, der opstod en fejl, så spørgsmålet kunne ikke besvares. Prøv igen om lidt."
+BUSY = ("Der er mange spørgsmål lige nu: køen er fuld (højst {max_queue} ventende). "
+        "Prøv igen om lidt.")
+TOO_LARGE = "Forespørgslen er for stor (højst {limit} MB)."
+MAX_BODY_MB = 16  # a 1,000-turn conversation is ~2 MB; anything far beyond is not a chat
 STREAM_CHUNKS = 6
 STREAM_PAUSE_S = 0.01
 ABOUT = f"""
@@ -65,6 +70,10 @@ class AssistantLike(Protocol):
 
 def _gradio():
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    # Gradio's queue keeps per-event statistics for its /monitoring page (which we switch off)
+    # and summarises them with pandas after every event: fewer, and seldom, costs nothing.
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     import gradio as gr
 
     return gr
@@ -74,8 +83,10 @@ def safe_ask(assistant: AssistantLike, messages: list[Message]) -> Answer:
     """The assistant's answer; a Danish apology instead of a traceback if it fails anyway."""
     try:
         return assistant.ask(messages)
-    except Exception:  # noqa: BLE001 - the user sees one Danish sentence, the log the rest
-        log.exception("assistant.ask failed")
+    except Exception as exc:  # noqa: BLE001 - the user sees one Danish sentence, the log the rest
+        # Where it failed, but not the exception's message: that may quote the question.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("assistant.ask failed: %s\n%s", type(exc).__name__, frames)
         return Answer(FAILED, refused=True)
 
 
@@ -110,7 +121,9 @@ def build_app(assistant: AssistantLike, settings: Settings):
     guide = assistant.guide
     exports = ExportDir()
     feedback_path = settings.data_dir / feedback.FEEDBACK_FILE
-    max_turns = settings.max_history_turns
+    # One turn beyond the bound: the assistant then sees the conversation was longer, uses only
+    # the last max_history_turns of it, and says so in its answer.
+    max_turns = settings.max_history_turns + 1
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         turns = gr.State([])
@@ -288,7 +301,82 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "css": APP_CSS,
         "footer_links": ["api"],
         "show_error": False,
+        "enable_monitoring": False,  # no /monitoring dashboard or summary for anyone
+        # Every session (a browser tab, an API client) holds a copy of the page's config: bound
+        # their number, or memory grows with every API call that starts a new session.
+        "state_session_capacity": settings.max_sessions,
+        "max_file_size": "1mb",  # the app takes no uploads; gradio's upload route is still there
+        "app_kwargs": {"middleware": [_limits_middleware(settings)]},
     }
+
+
+def _limits_middleware(settings: Settings):
+    from starlette.middleware import Middleware
+
+    return Middleware(RequestLimits, max_queue=settings.max_queue,
+                      max_body=MAX_BODY_MB * 1024 * 1024)
+
+
+class RequestLimits:
+    """ASGI middleware: bounded request bodies, and a full queue answered in Danish.
+
+    Gradio answers a full queue with 503, and its browser client and gradio_client then show a
+    fixed English text. Rewritten to 429 with a Danish `detail`, the browser shows our text.
+    """
+
+    def __init__(self, app, max_queue: int, max_body: int):
+        self.app = app
+        self.busy = BUSY.format(max_queue=max_queue)
+        self.max_body = max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_body:
+            return await _json_response(send, 413, TOO_LARGE.format(limit=MAX_BODY_MB))
+        received = 0
+
+        async def bounded_receive():
+            # A body without Content-Length (chunked) is cut off at the same bound.
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                return {"type": "http.disconnect"}
+            return message
+
+        held: list[dict] = []  # a 503 response, kept back until we know what it says
+
+        async def send_or_translate(message):
+            if message["type"] == "http.response.start" and message["status"] == 503:
+                held.append(message)
+                return
+            if not held:
+                return await send(message)
+            held.append(message)
+            if message.get("more_body"):
+                return
+            body = b"".join(m.get("body", b"") for m in held[1:])
+            if b"Queue is full" in body:
+                log.warning("køen er fuld: en anmodning fik 429")
+                return await _json_response(send, 429, self.busy, retry_after=5)
+            for part in held:
+                await send(part)
+
+        return await self.app(scope, bounded_receive, send_or_translate)
+
+
+async def _json_response(send, status: int, detail: str, retry_after: int | None = None):
+    import json
+
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+    headers = [(b"content-type", b"application/json; charset=utf-8"),
+               (b"content-length", str(len(body)).encode())]
+    if retry_after:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def serve(assistant: AssistantLike, settings: Settings, *, block: bool = True):
