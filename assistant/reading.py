@@ -29,6 +29,12 @@ class Reader:
         self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS)))
         self.common_terms = frozenset(self.analyzer.terms(" ".join(COMMON_WORDS)))
         self._chunk_terms: dict[str, frozenset[str]] = {}
+        self.track_terms = frozenset(
+            self.analyzer.terms("ny idé færdigt produkt fase fasen spor sporet"))
+        self.title_terms = {
+            (track, n): frozenset(t for t in self.analyzer.terms(self.gmap.title((track, n)))
+                                  if t[0] != "~")
+            for track in ("ny-ide", "faerdigt-produkt") for n in self.gmap.phases(track)}
 
     def terms_of(self, chunk: Chunk) -> frozenset[str]:
         """A chunk's search terms, computed once."""
@@ -113,22 +119,15 @@ class Reader:
 
     def _titled_phases(self, target: str) -> list[tuple[str, int]]:
         """Phases whose title the target names ("efter udvikling" → Ny idé 3)."""
-        wanted = {t for t in self.analyzer.terms(target) if t[0] != "~"} - self._track_terms()
-        found = []
-        for track in ("ny-ide", "faerdigt-produkt"):
-            for n in self.gmap.phases(track):
-                title = {t for t in self.analyzer.terms(self.gmap.title((track, n))) if t[0] != "~"}
-                if wanted and wanted <= title:
-                    found.append((track, n))
-        return found
-
-    def _track_terms(self) -> set[str]:
-        return set(self.analyzer.terms("ny idé færdigt produkt fase fasen spor sporet"))
+        wanted = {t for t in self.analyzer.terms(target) if t[0] != "~"} - self.track_terms
+        if not wanted:
+            return []
+        return [key for key, title in self.title_terms.items() if wanted <= title]
 
     def _match_actions(self, target: str, tracks: set[str] | None,
                        phases: set[tuple[str, int]] | None = None) -> list[Chunk]:
         """The key action the target names, one per track where it matches as well as the best."""
-        wanted = set(self.analyzer.query_terms(target)) - self._track_terms()
+        wanted = set(self.analyzer.query_terms(target)) - self.track_terms
         if not wanted:
             return []
         scored = []

@@ -46,7 +46,10 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
         self.retriever = retriever
 
     def answer(self, text: str, context: tuple[tuple[str, int], ...] = (),
-               previous: str | None = None) -> Answer:
+               previous: str | None = None, semantic: bool = True) -> Answer:
+        """The answer to `text`; `context` is the phases the conversation is about and
+        `previous` the last question. `semantic=False` skips the embedding (for reading earlier
+        turns, where only the places matter)."""
         q = self._understand(text)
         if q.injection:
             return Answer(INJECTION, True)
@@ -97,9 +100,12 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
 
         search_text = f"{previous} {text}" if follow_up and previous else text
         terms = self.analyzer.query_terms(search_text)
-        dense_text = self.analyzer.spell(search_text)  # embedded once, reused below
+        # Embedded once and reused below. A follow-up is searched within the conversation's
+        # phases with the earlier question's words, but embedded alone (embedding time grows
+        # with the text's length).
+        dense_text = self.analyzer.spell(text)
         hits = self.retriever.search(dense_text, self._weights(terms),
-                                     k=12, scope=scope)
+                                     k=12, scope=scope, semantic=semantic)
         if q.tracks and topical:
             hits = [h for h in hits if h.chunk.section != TRACK_OVERVIEW] or hits
         if not hits:
@@ -110,7 +116,7 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
             return Answer(NOT_COVERED, True)
         if unsupported and (q.legal_detail or q.recommend or not _has_number(hits[:1])):
             return self._unsupported_detail(q, hits)
-        return self._from_hits(q, hits, terms, scope, dense_text)
+        return self._from_hits(q, hits, terms, scope, dense_text, semantic)
 
     @staticmethod
     def _off_topic(known: list[str], unknown: list[str], hits: list[Hit]) -> bool:
@@ -127,7 +133,7 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
         return bool(TRACKS_RE.search(text.lower()))
 
     def _from_hits(self, q: Question, hits: list[Hit], terms: list[str], scope,
-                   dense_text: str) -> Answer:
+                   dense_text: str, semantic: bool = True) -> Answer:
         groups = group_by_place([h.chunk for h in hits])
         best: dict[tuple, Hit] = {}
         for h in hits:
@@ -148,7 +154,8 @@ class Responder(Reader, PlaceAnswers, SequenceAnswers):
             # the other track speaks of the question about as strongly.
             other_track = "faerdigt-produkt" if top[0] == "ny-ide" else "ny-ide"
             other = self.retriever.search(dense_text, self._weights(terms), k=4,
-                                          scope=frozenset([(other_track, None)]))
+                                          scope=frozenset([(other_track, None)]),
+                                          semantic=semantic)
             other = [h for h in other if h.chunk.phase is not None]
             if other and other[0].lexical >= 0.5 * lexical[top]:
                 key = place_of(other[0].chunk)

@@ -65,9 +65,11 @@ class Retriever:
                 if doc.id in self.by_id]
 
     def search(self, question: str, terms: dict[str, float] | list[str], k: int = 10,
-               scope: Scope | None = None) -> list[Hit]:
+               scope: Scope | None = None, semantic: bool = True) -> list[Hit]:
+        """Fused lexical and dense hits; `semantic=False` ranks by the words alone (no
+        embedding: for reading earlier turns of a conversation cheaply)."""
         lexical = self.lexical(terms, self.depth, scope)
-        dense = self.dense(question, self.depth, scope)
+        dense = self.dense(question, self.depth, scope) if semantic else []
         lex_score = {c.id: s for c, s in lexical}
         dense_score = {c.id: s for c, s in dense}
         fused = reciprocal_rank_fusion([[c.id for c, _ in lexical], [c.id for c, _ in dense]],

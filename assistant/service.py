@@ -123,7 +123,11 @@ class Assistant:
     # ---- the conversation ------------------------------------------------------------------
 
     def _focus_of(self, question: str, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-        return self.answer_question(question, history).focus
+        """The phases an earlier question was about, read from its words alone (no embedding:
+        a follow-up should cost one embedding, not one per turn)."""
+        context = self.context_focus(history) if history else ()
+        return self.responder.answer(question, context, history[-1] if history else None,
+                                     semantic=False).focus
 
     def context_focus(self, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         """The phases the conversation was last about (from the latest question that had some)."""
