@@ -5,8 +5,8 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The index lives here (never committed); nothing leaves the machine.
-export AI_REJSEN_DATA_DIR ?= $(CURDIR)/data
+# The index lives in AI_REJSEN_DATA_DIR (default ~/.local/share/ai-rejsen, the same for `make
+# run` and `.venv/bin/ai-rejsen`); nothing leaves the machine.
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
@@ -53,4 +53,4 @@ browser:
 	fi
 
 clean:
-	rm -rf data .pytest_cache
+	rm -rf .pytest_cache test-results
