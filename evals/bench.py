@@ -34,6 +34,7 @@ from evals.bench_report import (
     render_report,
     top_functions,
 )
+from evals.processes import free_port
 
 # Asked before each timed pass so model loading and first-call set-up stay out of the figures.
 WARMUP = ("Hvad handler AI-rejsen om?", "Hvilke spor er der i guiden?",
@@ -150,14 +151,6 @@ class TimedAssistant:
             return self.assistant.ask(messages)
         finally:
             self.times.append((time.perf_counter() - started) * 1000)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def predict(client, case) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,11 +26,12 @@ import threading
 import time
 import uuid
 from collections import Counter
-from contextlib import closing
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
+
+from evals.processes import free_port, stop_process
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_CLIENTS = 200
@@ -234,12 +234,6 @@ def report(result: dict) -> str:
 
 # ---- starting a server ----------------------------------------------------------------------
 
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(embeddings: str, data_dir: str | None, timeout: float
                  ) -> tuple[subprocess.Popen, str]:
     """`ai-rejsen serve` on a free loopback port; returns once it answers."""
@@ -266,17 +260,8 @@ def start_server(embeddings: str, data_dir: str | None, timeout: float
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    stop_server(server)
+    stop_process(server)
     raise LoadError(f"serveren svarede ikke inden for {timeout:.0f} s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(10)
 
 
 def warm_up(url: str, auth: tuple[str, str] | None, pool: list[tuple[str, list[dict]]]) -> None:
@@ -350,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if server is not None:
-            stop_server(server)
+            stop_process(server)
     print(report(result))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

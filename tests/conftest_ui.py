@@ -6,14 +6,13 @@ Not a conftest pytest loads by itself: the UI test modules import from tests.con
 from __future__ import annotations
 
 import os
-import socket
-from contextlib import closing
 from pathlib import Path
 
 from assistant.answer import Answer, Citation, Message
 from assistant.settings import Settings
 from corpus.model import Guide, Phase
 from corpus.parse import load_guide
+from evals.processes import free_port  # noqa: F401 - the UI tests import it from here
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
@@ -67,12 +66,6 @@ def xss_answer() -> Answer:
     phase = ny_ide_4()
     return Answer(answer=f"Farligt svar {XSS} slut.", refused=False,
                   citations=(cite(phase.purpose, f"Citat med {XSS}"),), focus=(("ny-ide", 4),))
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ui_settings(data_dir: Path, **overrides) -> Settings:

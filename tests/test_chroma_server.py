@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from corpus.parse import corpus_hash, source_text
+from evals.processes import stop_process
 from index.embeddings import FakeEmbeddings
 from index.store import COLLECTION_PREFIX, ensure_index, manifest_key, open_index, read_manifest
 from tests.conftest_ui import free_port
@@ -58,12 +59,7 @@ def chroma_url(tmp_path_factory):
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
+        stop_process(server)
 
 
 def server_collections(url: str) -> dict[str, int]:
