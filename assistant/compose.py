@@ -66,11 +66,6 @@ class GuideMap:
     def title(self, key: PhaseKey) -> str:
         return self._titles.get(key, "")
 
-    def parallel(self, key: PhaseKey) -> PhaseKey | None:
-        """The same step in the other track: the phase with the same title."""
-        title = self.title(key)
-        return next((k for k, t in self._titles.items() if k[0] != key[0] and t == title), None)
-
     def neighbour(self, key: PhaseKey, step: int) -> PhaseKey | None:
         target = (key[0], key[1] + step)
         return target if target[1] in self.phases(key[0]) else None

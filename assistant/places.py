@@ -23,10 +23,12 @@ class PlaceAnswers:
             draft.heading(TRACK_NAMES[track])
             overview = self.gmap.place((track, None, TRACK_OVERVIEW))
             draft.paragraphs(self._foreword_item(track) + overview[:1])
-            phases = self.gmap.phases(track)
-            draft.text("Faser: " + ", ".join(
-                f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
+            draft.text(f"Faser: {self._phase_list(track)}.")
         return draft.answer()
+
+    def _phase_list(self, track: str) -> str:
+        """The phases in order: 1 Idéudvikling, 2 Konceptualisering, …"""
+        return ", ".join(f"{n} {self.gmap.title((track, n))}" for n in self.gmap.phases(track))
 
     def _foreword_item(self, track: str) -> list[Chunk]:
         """The foreword's line about a track: "Ny idé: Sådan udvikler du … (5 faser)"."""
@@ -46,8 +48,8 @@ class PlaceAnswers:
             phases = self.gmap.phases(track)
             draft.heading(TRACK_NAMES[track])
             draft.paragraphs(self._foreword_item(track))
-            draft.text(f"{TRACK_NAMES[track]} har {len(phases)} faser: " + ", ".join(
-                f"{n} {self.gmap.title((track, n))}" for n in phases) + ".")
+            draft.text(f"{TRACK_NAMES[track]} har {len(phases)} faser: "
+                       f"{self._phase_list(track)}.")
         return draft.answer()
 
     def _layout(self, key: tuple[str, int]) -> Answer:

@@ -76,7 +76,8 @@ class Retriever:
                                        weights=self.weights)
         top = fused[:k]
         # The best lexical matches stay candidates even where the dense side missed them.
-        chosen = {i for i, _ in top}
-        top += [(c.id, dict(fused)[c.id]) for c, _ in lexical[:LEXICAL_KEEP] if c.id not in chosen]
+        chosen, fused_score = {i for i, _ in top}, dict(fused)
+        top += [(c.id, fused_score[c.id]) for c, _ in lexical[:LEXICAL_KEEP]
+                if c.id not in chosen]
         return [Hit(self.by_id[i], score, lex_score.get(i, 0.0), dense_score.get(i, 0.0))
                 for i, score in top]

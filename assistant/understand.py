@@ -174,9 +174,6 @@ LEGAL_DETAIL_RE = re.compile(
     r"|\brisikoklasse\w*|\brisk class\w*|\bhøjrisiko\w*|\bhigh-risk\b|\bjournalføring\w*"
     r"|\bdatabeskyttelsesforordning\w*|\bgdpr\b.{0,30}\b(?:siger|kræver|artikel|says|require)")
 
-ENGLISH_RE = re.compile(r"\b(?:the|what|which|how|should|do|does|is|are|before|after|when|who|"
-                        r"why|we|our|my)\b")
-
 
 @dataclass(frozen=True)
 class Question:
@@ -200,7 +197,6 @@ class Question:
     which_track: bool
     asks_steps: bool
     asks_layout: bool
-    english: bool
     topic_text: str  # the question without the words that name a track, phase or section
 
 
@@ -273,6 +269,5 @@ def understand(text: str) -> Question:
         which_track=bool(WHICH_TRACK_RE.search(norm)),
         asks_steps=bool(STEPS_RE.search(norm)),
         asks_layout=bool(LAYOUT_RE.search(norm)),
-        english=len(ENGLISH_RE.findall(norm)) >= 2,
         topic_text=topic_text,
     )
