@@ -34,6 +34,16 @@ class Answer:
     # (track, phase) pairs the answer is about, most relevant first: for the journey map,
     # follow-up suggestions and follow-up questions.
     focus: tuple[tuple[str, int], ...] = field(default=())
+    # The opening of `answer` that answers the question itself (at most about two sentences or
+    # a short list); the rest is detail a reader may fold away. "" when the answer is all lead.
+    lead: str = ""
+
+    @property
+    def details(self) -> str:
+        """What follows the lead ("" when there is no separate lead)."""
+        if not self.lead or not self.answer.startswith(self.lead):
+            return ""
+        return self.answer[len(self.lead):].strip()
 
     def to_json(self) -> dict:
         return {"answer": self.answer, "refused": self.refused,
