@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from assistant.answer import Answer, Citation
-from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
+from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 
 PhaseKey = tuple[str, int]
@@ -31,7 +31,9 @@ class GuideMap:
         self._places: dict[tuple, list[Chunk]] = defaultdict(list)
         self._titles: dict[PhaseKey, str] = {}
         self._after: dict[tuple[str, int], Chunk] = {}
+        self._track_names: dict[str, str] = {}
         for c in sorted(chunks, key=lambda c: c.position):
+            self._track_names.setdefault(c.track, c.track_name)
             self._sections[(c.track, c.phase, c.kind)].append(c)
             self._places[place_of(c)].append(c)
             if c.phase is not None and c.phase_title:
@@ -63,6 +65,9 @@ class GuideMap:
     def phases(self, track: str) -> list[int]:
         return self._phases.get(track, [])
 
+    def track_name(self, track: str) -> str:
+        return self._track_names.get(track, track)
+
     def title(self, key: PhaseKey) -> str:
         return self._titles.get(key, "")
 
@@ -72,7 +77,7 @@ class GuideMap:
 
 
 def phase_label(key: PhaseKey, gmap: GuideMap) -> str:
-    return f"{TRACK_NAMES[key[0]]} › {key[1]} {gmap.title(key)}"
+    return f"{gmap.track_name(key[0])} › {key[1]} {gmap.title(key)}"
 
 
 class Draft:

@@ -7,7 +7,7 @@ from assistant.answer import Answer
 from assistant.compose import Draft, phase_label
 from assistant.retrieve import Hit
 from assistant.understand import Question
-from corpus.model import KEY_ACTIONS, PURPOSE, TRACK_NAMES, WATCH_OUTS
+from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 
 TRACK_OVERVIEW = "Om sporet"
@@ -20,7 +20,7 @@ class PlaceAnswers:
         """What each track is for and its phases."""
         draft = Draft()
         for track in tracks:
-            draft.heading(TRACK_NAMES[track])
+            draft.heading(self.gmap.track_name(track))
             overview = self.gmap.place((track, None, TRACK_OVERVIEW))
             draft.paragraphs(self._foreword_item(track) + overview[:1])
             draft.text(f"Faser: {self._phase_list(track)}.")
@@ -33,7 +33,7 @@ class PlaceAnswers:
     def _foreword_item(self, track: str) -> list[Chunk]:
         """The foreword's line about a track: "Ny idé: Sådan udvikler du … (5 faser)"."""
         return [c for c in self.gmap.place(("intro", None, "Forord"))
-                if c.text.startswith(TRACK_NAMES[track] + ":")][:1]
+                if c.text.startswith(self.gmap.track_name(track) + ":")][:1]
 
     def _structure(self, q: Question) -> Answer:
         draft = Draft()
@@ -46,9 +46,9 @@ class PlaceAnswers:
             return draft.answer()
         for track in q.tracks or ("ny-ide", "faerdigt-produkt"):
             phases = self.gmap.phases(track)
-            draft.heading(TRACK_NAMES[track])
+            draft.heading(self.gmap.track_name(track))
             draft.paragraphs(self._foreword_item(track))
-            draft.text(f"{TRACK_NAMES[track]} har {len(phases)} faser: "
+            draft.text(f"{self.gmap.track_name(track)} har {len(phases)} faser: "
                        f"{self._phase_list(track)}.")
         return draft.answer()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from assistant.answer import Answer
 from assistant.compose import Draft, phase_label
 from assistant.understand import BEFORE, PREVIOUS_PHASE, Question, understand
-from corpus.model import PURPOSE, TRACK_NAMES, WATCH_OUTS
+from corpus.model import PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 from index.lexical import tokens
 
@@ -75,7 +75,7 @@ class SequenceAnswers:
                 edge = "første" if step < 0 else "sidste"
                 draft.heading(phase_label(key, self.gmap))
                 draft.text(f"{key[1]} {self.gmap.title(key)} er den {edge} fase i "
-                           f"{TRACK_NAMES[key[0]]}.")
+                           f"{self.gmap.track_name(key[0])}.")
                 draft.text("")
                 draft.paragraphs(self.gmap.section(key, PURPOSE)[:1])
                 continue

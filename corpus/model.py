@@ -1,15 +1,18 @@
-"""The guide's structure as frozen values: tracks, phases, sections and their blocks."""
+"""The guide's structure as frozen values: tracks, phases, sections and their blocks.
+
+The shape (which tracks, their names, how many phases, their titles and key actions) is read from
+the parsed guide, never written down here: only the source format's fixed parts are (section kinds
+and their headings, the introduction and colophon parts).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-TRACK_NAMES = {
-    "intro": "Introduktion",
-    "ny-ide": "Ny idé",
-    "faerdigt-produkt": "Færdigt produkt",
-}
-PHASE_TRACKS = ("ny-ide", "faerdigt-produkt")
+# The parts of the source that are not tracks.
+INTRO_TRACK = "intro"
+INTRO_NAME = "Introduktion"
+COLOPHON_NAME = "Kolofon"
 
 # Section kinds, in the order they appear within a phase.
 PURPOSE = "purpose"
@@ -54,6 +57,7 @@ class Section:
     kind: str
     title: str
     blocks: tuple[Block, ...]
+    track_name: str = INTRO_NAME
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -65,7 +69,7 @@ class Section:
 
     @property
     def path(self) -> str:
-        return section_path(self.track, self.phase, self.phase_title, self.title, self.kind)
+        return section_path(self.track_name, self.phase, self.phase_title, self.title, self.kind)
 
     @property
     def text(self) -> str:
@@ -86,12 +90,16 @@ class Phase:
     watch_outs: Section
 
     @property
+    def track_name(self) -> str:
+        return self.purpose.track_name
+
+    @property
     def label(self) -> str:
         return f"{self.number} {self.title}"
 
     @property
     def path(self) -> str:
-        return f"{TRACK_NAMES[self.track]}{PATH_SEPARATOR}{self.label}"
+        return f"{self.track_name}{PATH_SEPARATOR}{self.label}"
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -99,8 +107,36 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class Track:
+    """A route through the guide: its id, its name and the paragraph under its heading."""
+
+    id: str
+    name: str
+    overview: tuple[str, ...]  # the paragraphs before its first phase
+
+
+@dataclass(frozen=True)
 class Guide:
     sections: tuple[Section, ...]
+
+    @property
+    def tracks(self) -> tuple[Track, ...]:
+        """The tracks with phases, in the guide's order."""
+        seen: dict[str, Track] = {}
+        for s in self.sections:
+            if s.track == INTRO_TRACK or s.track in seen:
+                continue
+            overview = next((o.paragraphs for o in self.sections
+                             if o.track == s.track and o.phase is None), ())
+            seen[s.track] = Track(s.track, s.track_name, overview)
+        return tuple(seen.values())
+
+    def track(self, track_id: str) -> Track | None:
+        return next((t for t in self.tracks if t.id == track_id), None)
+
+    def track_name(self, track_id: str) -> str:
+        track = self.track(track_id)
+        return track.name if track else INTRO_NAME
 
     def phases(self, track: str | None = None) -> tuple[Phase, ...]:
         found: dict[tuple[str, int], dict[str, Section]] = {}
@@ -124,12 +160,12 @@ class Guide:
         return next((p for p in self.phases() if p.track != track and p.title == here.title), None)
 
 
-def section_path(track: str, phase: int | None, phase_title: str | None, title: str,
+def section_path(track_name: str, phase: int | None, phase_title: str | None, title: str,
                  kind: str) -> str:
     """A readable path: 'Ny idé › 4 Test og implementering › Centrale handlinger'."""
     if kind == COLOPHON:
-        return f"Kolofon{PATH_SEPARATOR}{title}"
-    parts = [TRACK_NAMES[track]]
+        return f"{COLOPHON_NAME}{PATH_SEPARATOR}{title}"
+    parts = [track_name]
     if phase is not None:
         parts.append(f"{phase} {phase_title}")
     parts.append(title)

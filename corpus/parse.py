@@ -11,9 +11,20 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from corpus.model import COLOPHON, INTRO, KIND_BY_TITLE, Block, Guide, Section
+from corpus.model import (
+    COLOPHON,
+    INTRO,
+    INTRO_NAME,
+    INTRO_TRACK,
+    KIND_BY_TITLE,
+    Block,
+    Guide,
+    Section,
+)
 
-PART_RE = re.compile(r"^# (?P<title>.+?) \{(?P<part>intro|ny-ide|faerdigt-produkt|colophon)\}$")
+# "# Ny idé {ny-ide}" opens a track; {intro} and {colophon} open the parts around the tracks.
+PART_RE = re.compile(r"^# (?P<title>.+?) \{(?P<part>[a-z0-9]+(?:-[a-z0-9]+)*)\}$")
+NON_TRACK_PARTS = (INTRO_TRACK, "colophon")
 PHASE_RE = re.compile(r"^## Fase (?P<number>\d+): (?P<title>.+)$")
 HEADING2_RE = re.compile(r"^## (?P<title>.+)$")
 HEADING3_RE = re.compile(r"^### (?P<title>.+)$")
@@ -31,7 +42,7 @@ def parse_guide(text: str) -> Guide:
     """Turn the guide source into a Guide, sections in reading order."""
     text = COMMENT_RE.sub("", text)
     sections: list[Section] = []
-    part = track = None
+    part = track = track_name = None
     phase = phase_title = None
     kind = title = None
     blocks: list[Block] = []
@@ -39,7 +50,8 @@ def parse_guide(text: str) -> Guide:
     def flush() -> None:
         nonlocal blocks
         if title is not None and blocks:
-            sections.append(Section(track, phase, phase_title, kind, title, tuple(blocks)))
+            sections.append(Section(track, phase, phase_title, kind, title, tuple(blocks),
+                                    track_name))
         blocks = []
 
     for lineno, raw in enumerate(text.splitlines(), 1):
@@ -49,9 +61,10 @@ def parse_guide(text: str) -> Guide:
         if m := PART_RE.match(line):
             flush()
             part = m["part"]
-            track = "intro" if part in ("intro", "colophon") else part
+            track = INTRO_TRACK if part in NON_TRACK_PARTS else part
+            track_name = INTRO_NAME if part in NON_TRACK_PARTS else m["title"]
             phase = phase_title = None
-            kind, title = (INTRO, TRACK_OVERVIEW_TITLE) if track != "intro" else (None, None)
+            kind, title = (INTRO, TRACK_OVERVIEW_TITLE) if track != INTRO_TRACK else (None, None)
         elif m := PHASE_RE.match(line):
             flush()
             phase, phase_title, kind, title = int(m["number"]), m["title"], None, None
@@ -62,7 +75,7 @@ def parse_guide(text: str) -> Guide:
             kind, title = KIND_BY_TITLE[m["title"]], m["title"]
         elif m := HEADING2_RE.match(line):
             flush()
-            if track != "intro":
+            if track != INTRO_TRACK:
                 raise GuideFormatError(f"linje {lineno}: fase uden nummer {line!r}")
             kind, title = (COLOPHON if part == "colophon" else INTRO), m["title"]
         elif line.startswith("#"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from corpus.model import KEY_ACTIONS, TRACK_NAMES, Guide
+from corpus.model import KEY_ACTIONS, Guide
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,12 @@ class Chunk:
     path: str  # "Ny idé › 4 Test og implementering › Centrale handlinger"
     position: int  # 0-based place of the block within its section
     number: int | None = None  # a key action's number in its ordered list
+    track_name: str = ""  # "Ny idé", as the guide names the track
 
     @property
     def context(self) -> str:
         """The text with its place in the guide: what is embedded and searched."""
         return f"{self.path}: {self.text}"
-
-    @property
-    def track_name(self) -> str:
-        return TRACK_NAMES[self.track]
 
     def metadata(self) -> dict:
         """Flat metadata for a vector store (None is not allowed there)."""
@@ -45,6 +42,7 @@ class Chunk:
             "path": self.path,
             "position": self.position,
             "number": self.number if self.number is not None else -1,
+            "track_name": self.track_name,
         }
 
     @classmethod
@@ -55,6 +53,7 @@ class Chunk:
             phase_title=meta["phase_title"] or None, section=meta["section"],
             kind=meta["kind"], path=meta["path"], position=int(meta["position"]),
             number=None if meta["number"] == -1 else int(meta["number"]),
+            track_name=meta.get("track_name", ""),
         )
 
 
@@ -72,6 +71,6 @@ def chunk_guide(guide: Guide) -> tuple[Chunk, ...]:
                 id=chunk_id(section.path, position, block.text), text=block.text,
                 track=section.track, phase=section.phase, phase_title=section.phase_title,
                 section=section.title, kind=section.kind, path=section.path,
-                position=position, number=number,
+                position=position, number=number, track_name=section.track_name,
             ))
     return tuple(chunks)

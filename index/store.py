@@ -25,7 +25,7 @@ from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 COLLECTION_PREFIX = "ai-rejsen-"
 
 

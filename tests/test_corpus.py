@@ -103,3 +103,17 @@ def test_parser_rejects_text_outside_the_scheme():
         parse_guide("# Ny idé {ny-ide}\n\n### Centrale handlinger\n\n1. Noget\n")
     with pytest.raises(GuideFormatError):
         parse_guide("løs tekst uden overskrift\n")
+
+
+def test_the_guides_shape_is_read_from_the_source():
+    """Tracks, their names and their phases come from the parsed guide, whatever its shape."""
+    other = load_guide(ROOT / "tests" / "fixtures" / "other-guide.md")
+    assert [(t.id, t.name) for t in other.tracks] == [
+        ("pilot", "Pilot"), ("anskaffelse", "Anskaffelse"), ("forskning", "Forskning")]
+    assert [len(other.phases(t.id)) for t in other.tracks] == [4, 3, 6]
+    assert other.phase("forskning", 6).path == "Forskning › 6 Formidling"
+    assert other.track("pilot").overview == (
+        "Dette spor tager dig fra en god idé til en afsluttet pilotafprøvning.",)
+    guide = load_guide()
+    assert [(t.id, t.name) for t in guide.tracks] == [
+        ("ny-ide", "Ny idé"), ("faerdigt-produkt", "Færdigt produkt")]

@@ -41,9 +41,10 @@ def test_a_refusal_is_shown_as_it_is():
 
 def test_citation_path_is_rebuilt_when_missing():
     citation = Citation("ny-ide", 4, "Test og implementering", "Vær opmærksom på", "x")
-    assert render.citation_path(citation) == PATH_WATCH
+    assert render.citation_path(citation, GUIDE) == PATH_WATCH
+    assert render.citation_path(citation) == "ny-ide › 4 Test og implementering › Vær opmærksom på"
     intro = Citation("intro", None, None, "Forord", "x")
-    assert render.citation_path(intro) == "Introduktion › Forord"
+    assert render.citation_path(intro, GUIDE) == "Introduktion › Forord"
 
 
 def test_api_markdown_has_a_kilder_section_with_paths_and_quotes():

@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 
 from assistant.answer import Answer
-from corpus.model import ATTRIBUTION, PHASE_TRACKS, TRACK_NAMES, Guide, Phase
+from corpus.model import ATTRIBUTION, Guide, Phase
 
 STARTER_QUESTIONS = (
     "Hvad er AI-rejsen, og hvem er guiden skrevet til?",
@@ -31,14 +31,14 @@ def parse_phase_key(guide: Guide, key: str | None) -> Phase | None:
     if not key:
         return None
     track, _, number = str(key).rpartition("-")
-    if track not in PHASE_TRACKS or not number.isdigit():
+    if guide.track(track) is None or not number.isdigit():
         return None
     return guide.phase(track, int(number))
 
 
 def phase_name(phase: Phase) -> str:
     """'Ny idé fase 4 Test og implementering': how questions and headings name a phase."""
-    return f"{TRACK_NAMES[phase.track]} fase {phase.number} {phase.title}"
+    return f"{phase.track_name} fase {phase.number} {phase.title}"
 
 
 def phase_question(phase: Phase) -> str:
@@ -72,8 +72,8 @@ def follow_ups(answer: Answer, guide: Guide) -> list[str]:
 
 
 def _first_phases(guide: Guide) -> Iterable[Phase]:
-    for track in PHASE_TRACKS:
-        phases = sorted(guide.phases(track), key=lambda p: p.number)
+    for track in guide.tracks:
+        phases = sorted(guide.phases(track.id), key=lambda p: p.number)
         if phases:
             yield phases[0]
 
@@ -83,10 +83,10 @@ def journey_html(guide: Guide, focus: Iterable[tuple[str, int]] = (),
     """Both tracks as rows of phase buttons; phases in `focus` get the class "active"."""
     focused = {phase_key(track, number) for track, number in focus}
     rows = []
-    for track in PHASE_TRACKS:
+    for track in guide.tracks:
         buttons = []
-        for phase in sorted(guide.phases(track), key=lambda p: p.number):
-            key = phase_key(track, phase.number)
+        for phase in sorted(guide.phases(track.id), key=lambda p: p.number):
+            key = phase_key(track.id, phase.number)
             classes = ["phase"] + (["active"] if key in focused else [])
             classes += ["selected"] if key == selected else []
             label = f"Vis {phase_name(phase)}" + (" (i fokus i seneste svar)"
@@ -99,8 +99,8 @@ def journey_html(guide: Guide, focus: Iterable[tuple[str, int]] = (),
                 f'<span class="phase-title">{html.escape(phase.title)}</span></button></li>'
             )
         rows.append(
-            f'<div class="track" data-track="{track}">'
-            f'<h3 class="track-name">{html.escape(TRACK_NAMES[track])}</h3>'
+            f'<div class="track" data-track="{track.id}">'
+            f'<h3 class="track-name">{html.escape(track.name)}</h3>'
             f'<ol class="phases">{"".join(buttons)}</ol></div>'
         )
     legend = ('<p class="journey-legend"><span class="legend-swatch"></span>'

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation
-from corpus.model import ATTRIBUTION, INTRO, section_path
+from corpus.model import ATTRIBUTION, INTRO, Guide, section_path
 
 SOURCES_EMPTY = "Kilderne til det seneste svar vises her, med guidens egne ord."
 SOURCES_NONE = "Det seneste svar har ingen kilder i guiden."
@@ -26,12 +26,13 @@ class Turn:
     answer: Answer
 
 
-def citation_path(citation: Citation) -> str:
-    """The citation's readable path (track › phase › section), rebuilt if it came without one."""
+def citation_path(citation: Citation, guide: Guide | None = None) -> str:
+    """The citation's readable path (track › phase › section), rebuilt if it came without one
+    (the track named as `guide` names it, else by its id)."""
     if citation.path:
         return citation.path
-    return section_path(citation.track, citation.phase, citation.phase_title, citation.section,
-                        INTRO)
+    name = guide.track_name(citation.track) if guide else citation.track
+    return section_path(name, citation.phase, citation.phase_title, citation.section, INTRO)
 
 
 def _grouped_paths(citations: Sequence[Citation]) -> list[tuple[list[int], str]]:
