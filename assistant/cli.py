@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 
 from assistant.answer import Answer, Message
+from assistant.console import open_with_progress
 from assistant.errors import AssistantError
 from assistant.settings import Settings
 
@@ -25,29 +26,6 @@ def _privacy_defaults() -> None:
                         ("TRANSFORMERS_OFFLINE", "1"), ("OMP_NUM_THREADS", "1"),
                         ("TOKENIZERS_PARALLELISM", "false")):
         os.environ.setdefault(name, value)
-
-
-class Progress:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def __call__(self, done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        end = "\n" if done >= total else ""
-        print(f"\r{self.label}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
-              end=end, file=sys.stderr, flush=True)
-
-
-def open_with_progress(settings: Settings):
-    from assistant.service import open_assistant
-
-    def announce(reason: str) -> None:
-        print(f"Bygger indekset ({reason}) …", file=sys.stderr)
-
-    return open_assistant(settings, Progress("Indekserer"), announce)
 
 
 def format_markdown(answer: Answer) -> str:
@@ -134,6 +112,7 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_index(args, settings: Settings) -> int:
+    from assistant.console import Progress
     from assistant.service import rebuild_index
 
     manifest = rebuild_index(settings, Progress("Indekserer"))
@@ -173,6 +152,12 @@ def cmd_eval(args, settings: Settings) -> int:
     return run_eval(settings, args)
 
 
+def cmd_learn(args, settings: Settings) -> int:
+    from assistant.train import main as run_learn
+
+    return run_learn(settings, args)
+
+
 def cmd_bench(args, settings: Settings) -> int:
     from evals.bench import main as run_bench
 
@@ -198,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", help="JSONL med spørgsmål (standard evals/questions.jsonl)")
     ev.add_argument("--out", help="mappe til rapporten (standard evals/reports)")
     ev.add_argument("--no-baseline", action="store_true", help="spring baseline over")
+    learn = sub.add_parser("learn", help="embed spørgebanken, træn og krydsvalider "
+                           "intentionsmodellen")
+    learn.add_argument("--out", help="mappe til krydsvalideringen (standard evals/reports)")
     bench = sub.add_parser("bench", help="mål hastigheden og skriv BENCHMARKS.md")
     bench.add_argument("--quick", action="store_true", help="færre gentagelser")
     bench.add_argument("--out", help="fil til tabellen (standard BENCHMARKS.md)")
@@ -205,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval,
-            "bench": cmd_bench}
+            "learn": cmd_learn, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

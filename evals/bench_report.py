@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.stats import percentile  # noqa: F401 - the bench and its tests use it from here
+
 REPO = str(Path(__file__).resolve().parent.parent) + "/"
 
 # ---- pure: figures, percentiles, tables ----------------------------------------------------
@@ -41,17 +43,6 @@ class Profile:
     title: str
     table: str  # Markdown
     note: str = ""
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """The p-th percentile (0-100), interpolating linearly between the closest ranks."""
-    if not values:
-        raise ValueError("ingen værdier")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def format_value(value: float, unit: str) -> str:

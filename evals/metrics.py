@@ -8,6 +8,8 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.stats import percentile
+
 BARS = {  # the line the suite holds (tests/test_eval.py)
     "citation_hit": 0.98,
     "facts": 0.95,
@@ -78,14 +80,14 @@ def score(cases: list[Case], answers: list[dict], corpus_text: str) -> dict:
     both = [(c, a) for c, a in answerable if c.both_tracks]
     quotes = [q["quote"] for a in answers for q in a["citations"]]
     latencies = sorted(a["latency_ms"] for a in answers)
+    # How long an in-scope answer is, as shown (the answer's text; sources are listed apart).
+    lengths = [len(a["answer"]) for c, a in answerable if not a["refused"]]
 
     def ratio(count: int, total: int) -> float:
         return count / total if total else 1.0
 
     def pct(p: float) -> float:
-        if not latencies:
-            return 0.0
-        return latencies[min(len(latencies) - 1, int(round(p * (len(latencies) - 1))))]
+        return percentile(latencies, p * 100) if latencies else 0.0
 
     return {
         "questions": len(cases),
@@ -108,7 +110,29 @@ def score(cases: list[Case], answers: list[dict], corpus_text: str) -> dict:
         "latency_p50_ms": pct(0.50),
         "latency_p95_ms": pct(0.95),
         "latency_mean_ms": statistics.fmean(latencies) if latencies else 0.0,
+        "answer_chars_p50": percentile(lengths, 50) if lengths else 0.0,
+        "answer_chars_p90": percentile(lengths, 90) if lengths else 0.0,
     }
+
+
+def by_category(cases: list[Case], answers: list[dict]) -> dict[str, dict]:
+    """Per category: how many, and the share answered right (in scope: not refused, the right
+    place cited and every fact there; out of scope: refused)."""
+    out: dict[str, dict] = {}
+    for c, a in zip(cases, answers, strict=True):
+        row = out.setdefault(c.category, {"questions": 0, "right": 0, "cited": 0, "facts": 0})
+        row["questions"] += 1
+        if c.refused:
+            ok = a["refused"]
+            cited = facts = ok
+        else:
+            cited = not a["refused"] and bool({_place(q) for q in a["citations"]} & c.places)
+            facts = not a["refused"] and all(_fact_present(f, a["answer"]) for f in c.facts)
+            ok = cited and facts
+        row["right"] += ok
+        row["cited"] += cited
+        row["facts"] += facts
+    return {k: {**v, "share": v["right"] / v["questions"]} for k, v in sorted(out.items())}
 
 
 def failures(cases: list[Case], answers: list[dict], corpus_text: str) -> list[dict]:

@@ -1,6 +1,11 @@
-"""`ai-rejsen eval`: answer every question, score, print a table, write a dated report.
+"""`ai-rejsen eval`: answer every question of each set, score, print a table, write a report.
 
-The question set is data (evals/questions.jsonl); this module only runs and reports.
+The sets are data (evals/*.jsonl), side by side with the plain baseline:
+- the development set (evals/questions.jsonl), whose failures are listed;
+- the blind development set (evals/blind-dev.jsonl, written by a helper who saw only the guide
+  and a persona), whose failures are listed too;
+- the blind test set (evals/blind-test.jsonl, written the same way), reported in aggregate and by
+  category only: its questions are never printed, so they are never tuned on.
 """
 
 from __future__ import annotations
@@ -8,24 +13,52 @@ from __future__ import annotations
 import json
 import platform
 import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from assistant.answer import Message
-from evals.metrics import BARS, Case, corpus_for_verbatim, failures, load_cases, score
+from evals.metrics import (
+    BARS,
+    Case,
+    by_category,
+    corpus_for_verbatim,
+    failures,
+    load_cases,
+    score,
+)
 
 ROWS = [
-    ("recall@1", "Recall@1"), ("recall@3", "Recall@3"), ("recall@5", "Recall@5"),
+    ("recall@1", "Recall@1"), ("recall@3", "Recall@3"),
     ("mrr", "MRR"), ("citation_hit", "Kildehenvisning rammer"),
     ("top1_citation", "Første kilde rammer"), ("facts", "Krævede fakta med"),
     ("both_tracks", "Begge spor dækket"), ("out_of_scope_refused", "Uden for guiden afvist"),
     ("false_refusals", "Fejlagtigt afvist"), ("verbatim_quotes", "Ordrette citater"),
+    ("answer_chars_p50", "Svarlængde p50 (tegn)"), ("answer_chars_p90", "Svarlængde p90 (tegn)"),
     ("latency_p50_ms", "Svartid p50 (ms)"), ("latency_p95_ms", "Svartid p95 (ms)"),
 ]
 
 
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    file: str
+    show_failures: bool  # False for the test set: aggregate and categories only
+
+
+SETS = (
+    QuestionSet("Udviklingssæt", "questions.jsonl", True),
+    QuestionSet("Blindt udviklingssæt", "blind-dev.jsonl", True),
+    QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
+)
+
+
+def questions_path(file: str) -> Path:
+    return Path(str(resources.files("evals").joinpath(file)))
+
+
 def default_questions() -> Path:
-    return Path(str(resources.files("evals").joinpath("questions.jsonl")))
+    return questions_path(SETS[0].file)
 
 
 def run_assistant(assistant, cases: list[Case]) -> list[dict]:
@@ -43,10 +76,13 @@ def run_baseline(source: str, embeddings, cases: list[Case]) -> list[dict]:
 def _fmt(key: str, value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:.1f}" if key.endswith("_ms") else f"{value:.3f}"
+    if key.endswith("_ms") or key.startswith("answer_chars"):
+        return f"{value:.0f}" if key.startswith("answer_chars") else f"{value:.1f}"
+    return f"{value:.3f}"
 
 
 def table(ours: dict, baseline: dict | None) -> str:
+    """One set: ours beside the baseline and the bar."""
     lines = ["| Mål | AI-rejsen | Baseline | Krav |", "|---|---:|---:|---:|"]
     for key, label in ROWS:
         bar = BARS.get(key)
@@ -56,7 +92,35 @@ def table(ours: dict, baseline: dict | None) -> str:
     return "\n".join(lines)
 
 
-def evaluate(assistant, cases: list[Case], source: str, with_baseline: bool = True) -> dict:
+def side_by_side(results: list[tuple[QuestionSet, dict]]) -> str:
+    """Every set: ours / baseline, one column each."""
+    head = "| Mål | " + " | ".join(f"{qs.name} ({r['ours']['questions']})"
+                                   for qs, r in results) + " |"
+    lines = [head, "|---|" + "---:|" * len(results)]
+    for key, label in ROWS:
+        cells = []
+        for _, r in results:
+            base = r["baseline"][key] if r["baseline"] else None
+            cells.append(f"{_fmt(key, r['ours'][key])} / {_fmt(key, base)}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def category_table(results: list[tuple[QuestionSet, dict]]) -> str:
+    names = sorted({c for _, r in results for c in r["categories"]})
+    lines = ["| Kategori | " + " | ".join(qs.name for qs, _ in results) + " |",
+             "|---|" + "---:|" * len(results)]
+    for name in names:
+        cells = []
+        for _, r in results:
+            row = r["categories"].get(name)
+            cells.append(f"{row['share']:.2f} ({row['questions']})" if row else "")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def evaluate(assistant, cases: list[Case], source: str, with_baseline: bool = True,
+             show_failures: bool = True) -> dict:
     corpus_text = corpus_for_verbatim(source)
     answers = run_assistant(assistant, cases)
     ours = score(cases, answers, corpus_text)
@@ -64,44 +128,71 @@ def evaluate(assistant, cases: list[Case], source: str, with_baseline: bool = Tr
     if with_baseline:
         base_answers = run_baseline(source, assistant.retriever.embeddings, cases)
         base = score(cases, base_answers, corpus_text)
-    return {"ours": ours, "baseline": base, "failures": failures(cases, answers, corpus_text),
-            "answers": answers}
+    return {"ours": ours, "baseline": base, "categories": by_category(cases, answers),
+            "failures": failures(cases, answers, corpus_text) if show_failures else [],
+            "answers": answers if show_failures else []}
 
 
-def write_report(result: dict, out_dir: Path, questions: Path, settings) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+def report(results: list[tuple[QuestionSet, dict]], settings, intent_cv: str = "") -> str:
     stamp = time.strftime("%Y-%m-%d-%H%M%S")
     md = [f"# Evaluering {stamp}", "",
-          f"Spørgsmål: `{questions}` ({result['ours']['questions']}); embedding: "
-          f"{settings.embeddings}; Python {platform.python_version()}.", "",
-          table(result["ours"], result["baseline"]), "", "## Fejl", ""]
-    md += [f"- {f['id']} ({f['category']}) {f['question']!r}: {'; '.join(f['problems'])}"
-           for f in result["failures"]] or ["Ingen."]
-    path = out_dir / f"{stamp}-eval.md"
-    path.write_text("\n".join(md) + "\n", encoding="utf-8")
-    (out_dir / f"{stamp}-eval.json").write_text(
-        json.dumps({k: v for k, v in result.items() if k != "answers"}, ensure_ascii=False,
-                   indent=1), encoding="utf-8")
-    return path
+          f"Embedding: {settings.embeddings}; Python {platform.python_version()}. Hver celle: "
+          "AI-rejsen / baseline (evals/baseline.py).", "", side_by_side(results), "",
+          "## Rigtige svar pr. kategori", "",
+          "Andel rigtige: inden for guiden = rigtigt sted citeret og alle krævede fakta med; "
+          "uden for guiden = afvist. Antal spørgsmål i parentes.", "",
+          category_table(results), ""]
+    if intent_cv:
+        md += ["## Intentionsmodellen", "", intent_cv, ""]
+    for qs, r in results:
+        if not qs.show_failures:
+            continue
+        md += [f"## Fejl: {qs.name}", ""]
+        md += [f"- {f['id']} ({f['category']}) {f['question']!r}: {'; '.join(f['problems'])}"
+               for f in r["failures"]] or ["Ingen."]
+        md.append("")
+    return "\n".join(md)
+
+
+def _intent_cv(out_dir: Path) -> str:
+    path = out_dir / "intent-cv.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 def main(settings, args) -> int:
-    from assistant.cli import open_with_progress
+    from assistant.console import open_with_progress
     from corpus.parse import source_text
 
-    questions = Path(args.questions) if args.questions else default_questions()
-    cases = load_cases(questions)
+    if args.questions:
+        sets = [QuestionSet(Path(args.questions).name, args.questions, True)]
+    else:
+        sets = [qs for qs in SETS if questions_path(qs.file).is_file()]
     assistant = open_with_progress(settings)
-    result = evaluate(assistant, cases, source_text(settings.guide_path),
-                      with_baseline=not args.no_baseline)
-    print(table(result["ours"], result["baseline"]))
-    for f in result["failures"]:
-        print(f"  {f['id']} {f['question'][:70]!r}: {'; '.join(f['problems'])}")
+    source = source_text(settings.guide_path)
+    results = []
+    for qs in sets:
+        path = Path(qs.file) if args.questions else questions_path(qs.file)
+        result = evaluate(assistant, load_cases(path), source,
+                          with_baseline=not args.no_baseline, show_failures=qs.show_failures)
+        results.append((qs, result))
+    print(side_by_side(results))
+    print()
+    print(category_table(results))
+    for qs, r in results:
+        for f in r["failures"]:
+            print(f"  [{qs.name}] {f['id']} {f['question'][:70]!r}: {'; '.join(f['problems'])}")
     out_dir = Path(args.out) if args.out else Path("evals/reports")
-    report = write_report(result, out_dir, questions, settings)
-    print(f"Rapport: {report}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = report(results, settings, _intent_cv(Path("evals/reports")))
+    stamp = time.strftime("%Y-%m-%d-%H%M%S")
+    path = out_dir / f"{stamp}-eval.md"
+    path.write_text(text, encoding="utf-8")
+    (out_dir / f"{stamp}-eval.json").write_text(json.dumps(
+        [{"set": qs.name, **{k: v for k, v in r.items() if k != "answers"}}
+         for qs, r in results], ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"Rapport: {path}")
     if not args.questions and not args.out:
-        # The latest figures on the published question set, kept in the repository.
-        Path("evals/RESULTS.md").write_text(report.read_text(encoding="utf-8"), encoding="utf-8")
+        # The latest figures on the published sets, kept in the repository.
+        Path("evals/RESULTS.md").write_text(text, encoding="utf-8")
         print("Opdateret: evals/RESULTS.md")
     return 0

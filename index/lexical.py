@@ -6,14 +6,13 @@ senses. Questions are expanded with the glossary; the guide's own text is not.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-
-from index.glossary import SYNONYMS
 
 TOKEN_RE = re.compile(r"[0-9a-zæøåéü]+(?:-[0-9a-zæøåéü]+)*")
 
@@ -54,10 +53,19 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
+def glossary() -> dict[str, str]:
+    """Term → the guide's words, from index/data/glossary.json (each entry says why it is there)."""
+    from importlib import resources
+
+    data = json.loads(resources.files("index").joinpath("data/glossary.json").read_text("utf-8"))
+    return {e["term"]: e["guide"] for e in data["entries"]}
+
+
+@lru_cache(maxsize=1)
 def _glossary_index() -> tuple[dict[tuple[str, ...], str], int]:
     """Glossary keys as sequences of stems, so inflected forms match too (udbredes ~ udbrede)."""
     index: dict[tuple[str, ...], str] = {}
-    for key, value in SYNONYMS.items():
+    for key, value in glossary().items():
         index.setdefault(tuple(stem(w) for w in tokens(key)), value)
     return index, max(len(k) for k in index)
 

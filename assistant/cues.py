@@ -1,0 +1,109 @@
+"""How a question asks, from fixed function words (assistant/data/cues.json): whether it points
+back at the conversation, asks about order or time, asks for a kind of detail, or is English.
+
+Pure. Does not decide what a question is about: topics come from the guide and the question bank.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from index.lexical import tokens
+
+Phrase = tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    return json.loads(resources.files("assistant").joinpath("data/cues.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=64)
+def phrases(group: str) -> tuple[Phrase, ...]:
+    """The group's phrases as word tuples, longest first (so "og hvad med" wins over "og")."""
+    found = {tuple(tokens(p)) for p in _data()[group]["phrases"]}
+    return tuple(sorted((p for p in found if p), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def ordinals() -> dict[str, int]:
+    return dict(_data()["ordinals"]["words"])
+
+
+@lru_cache(maxsize=1)
+def detail_kinds() -> tuple[tuple[str, tuple[Phrase, ...]], ...]:
+    kinds = _data()["detail"]["kinds"]
+    return tuple((name, tuple(tuple(tokens(p)) or (p,) for p in cues))
+                 for name, cues in kinds.items())
+
+
+@lru_cache(maxsize=2)
+def _function_words(group: str) -> frozenset[str]:
+    return frozenset(_data()[group]["words"])
+
+
+def find(words: tuple[str, ...], group: str, start: int = 0) -> tuple[int, int] | None:
+    """(start, end) of the first phrase of `group` in `words` at or after `start`."""
+    candidates = phrases(group)
+    for i in range(start, len(words)):
+        for p in candidates:
+            if tuple(words[i:i + len(p)]) == p:
+                return i, i + len(p)
+    return None
+
+
+def has(words: tuple[str, ...], group: str) -> bool:
+    return find(words, group) is not None
+
+
+def starts_with(words: tuple[str, ...], group: str) -> bool:
+    return any(tuple(words[:len(p)]) == p for p in phrases(group))
+
+
+def ends_with(words: tuple[str, ...], group: str) -> bool:
+    return any(len(words) >= len(p) and tuple(words[-len(p):]) == p for p in phrases(group))
+
+
+def detail_kind(text: str) -> str | None:
+    """The kind of specific the question asks for ("priser eller beløb", …), or None."""
+    words = tuple(tokens(text))
+    lowered = text.lower()
+    for name, cues in detail_kinds():
+        for cue in cues:
+            if cue and all(not w.isalnum() for w in cue[0]) and cue[0] in lowered:
+                return name  # a sign such as "§"
+            if any(tuple(words[i:i + len(cue)]) == cue for i in range(len(words))):
+                return name
+    return None
+
+
+def is_english(text: str) -> bool:
+    """More English function words than Danish ones, and at least two."""
+    words = tokens(text)
+    english = sum(w in _function_words("english") for w in words)
+    danish = sum(w in _function_words("danish") for w in words)
+    return english >= 2 and english > danish
+
+
+@dataclass(frozen=True)
+class Order:
+    """What an order question asks: the relation, and the text it is relative to (if any)."""
+
+    relation: str  # "before" | "after" | "next" | "previous" | "first" | "last"
+    target: str = ""
+
+
+def order_of(text: str) -> Order | None:
+    """The order relation a question asks about, with the words it is relative to."""
+    words = tuple(tokens(text))
+    for relation in ("before", "after"):
+        span = find(words, relation)
+        if span and span[1] < len(words):
+            return Order(relation, " ".join(words[span[1]:]))
+    for relation in ("next", "previous", "last", "first"):
+        if has(words, relation):
+            return Order(relation)
+    return None

@@ -1,0 +1,110 @@
+"""The guide's layout as the answers need it, read back from the index's chunks.
+
+Tracks and their names, phases and their titles, each phase's sections and ordered key actions,
+the introduction's sections: all of it comes from the chunks (which come from the parsed guide), so
+the answers, the index and the guide can never disagree, and a guide of another shape works the
+same. Looking a place up costs the same at any guide size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from corpus.model import COLOPHON, INTRO, INTRO_TRACK, KEY_ACTIONS, PATH_SEPARATOR, PURPOSE
+from index.chunking import Chunk
+
+PhaseKey = tuple[str, int]
+Place = tuple  # (track, phase) inside a phase; (track, None, section title) outside
+
+
+def place_of(chunk: Chunk) -> Place:
+    """(track, phase) for a phase's chunk; (track, None, section) outside the phases."""
+    return (chunk.track, chunk.phase) if chunk.phase is not None else \
+        (chunk.track, None, chunk.section)
+
+
+class GuideMap:
+    def __init__(self, chunks: tuple[Chunk, ...]):
+        self.chunks = chunks
+        self.position = {c.id: i for i, c in enumerate(chunks)}
+        self._sections: dict[tuple[str, int | None, str], list[Chunk]] = defaultdict(list)
+        self._places: dict[Place, list[Chunk]] = defaultdict(list)
+        self._titles: dict[PhaseKey, str] = {}
+        self._after: dict[tuple[str, int], Chunk] = {}
+        self._track_names: dict[str, str] = {}
+        for c in sorted(chunks, key=lambda c: c.position):
+            self._sections[(c.track, c.phase, c.kind)].append(c)
+            self._places[place_of(c)].append(c)
+            if c.phase is not None and c.phase_title:
+                self._titles[(c.track, c.phase)] = c.phase_title
+            if c.position:
+                self._after[(c.path, c.position - 1)] = c
+        for c in chunks:  # in the guide's order
+            if c.track != INTRO_TRACK:
+                self._track_names.setdefault(c.track, c.track_name)
+        self.tracks: tuple[str, ...] = tuple(self._track_names)
+        self._phases = {t: sorted(n for tt, n in self._titles if tt == t) for t in self.tracks}
+        self.key_actions = tuple(c for c in chunks if c.kind == KEY_ACTIONS)
+        self.intro_sections: tuple[str, ...] = tuple(dict.fromkeys(
+            c.section for c in chunks if c.track == INTRO_TRACK))
+
+    # ---- tracks and phases ---------------------------------------------------------------
+
+    def track_name(self, track: str) -> str:
+        return self._track_names.get(track, track)
+
+    def phases(self, track: str) -> list[int]:
+        return self._phases.get(track, [])
+
+    def phase_keys(self) -> list[PhaseKey]:
+        return [(t, n) for t in self.tracks for n in self.phases(t)]
+
+    def has_phase(self, key: PhaseKey) -> bool:
+        return key in self._titles
+
+    def title(self, key: PhaseKey) -> str:
+        return self._titles.get(key, "")
+
+    def label(self, key: PhaseKey) -> str:
+        """'Ny idé › 4 Test og implementering'."""
+        return f"{self.track_name(key[0])}{PATH_SEPARATOR}{key[1]} {self.title(key)}"
+
+    def neighbour(self, key: PhaseKey, step: int) -> PhaseKey | None:
+        target = (key[0], key[1] + step)
+        return target if self.has_phase(target) else None
+
+    def parallel(self, key: PhaseKey) -> list[PhaseKey]:
+        """The other tracks' phases with the same title: the same step in another track."""
+        return [k for k in self.phase_keys() if k[0] != key[0] and self.title(k) == self.title(key)]
+
+    # ---- sections and blocks -------------------------------------------------------------
+
+    def section(self, key: PhaseKey, kind: str) -> list[Chunk]:
+        return list(self._sections.get((key[0], key[1], kind), ()))
+
+    def actions(self, key: PhaseKey) -> list[Chunk]:
+        return self.section(key, KEY_ACTIONS)
+
+    def action(self, key: PhaseKey, number: int) -> Chunk | None:
+        return next((c for c in self.actions(key) if c.number == number), None)
+
+    def purpose(self, key: PhaseKey) -> list[Chunk]:
+        return self.section(key, PURPOSE)
+
+    def place(self, key: Place) -> list[Chunk]:
+        """All chunks of a phase, or of a section outside the phases."""
+        return list(self._places.get(key, ()))
+
+    def overview(self, track: str) -> list[Chunk]:
+        """The paragraphs under the track's heading, before its first phase."""
+        return [c for c in self._sections.get((track, None, INTRO), ())]
+
+    def intro(self, section: str) -> list[Chunk]:
+        return self.place((INTRO_TRACK, None, section))
+
+    def colophon(self) -> list[Chunk]:
+        return [c for c in self.chunks if c.kind == COLOPHON]
+
+    def following(self, chunk: Chunk) -> Chunk | None:
+        """The next block of the same section."""
+        return self._after.get((chunk.path, chunk.position))

@@ -1,0 +1,238 @@
+"""The guide's structure named in a question: tracks, phases, key actions, section kinds, and
+structure that does not exist ("fase 7", "den 9. handling i Idéudvikling", "det tredje spor").
+
+Everything is matched against the guide's own names, read from its layout: track names, phase
+numbers and titles, action counts and titles, section headings. English and other words for them
+come through the glossary. Pure: text in, a frozen Mentions out.
+
+Does not handle: which track a situation implies ("vi har købt et CE-mærket værktøj"): that is
+learned from the question bank (assistant/intents.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant import cues
+from assistant.layout import GuideMap, PhaseKey
+from corpus.model import KEY_ACTIONS, KIND_TITLES, PURPOSE, WATCH_OUTS
+from index.lexical import Analyzer, fold, glossary_expansion, stem, tokens
+
+NUMBER_RE = re.compile(r"^(\d{1,3})\.?$")
+GLUED_RE = re.compile(r"^(fase|phase|trin|step|handling)(\d{1,3})$")  # "fase3"
+# A title word found in this many chunks or more is an everyday word of the guide ("udvikling"):
+# it names its phase only beside a word like "fase" ("udviklingsfasen", "fasen Udvikling").
+COMMON_TITLE_WORD = 3
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Structure the question names that the guide does not have, and what it has instead."""
+
+    what: str  # "phase" | "action" | "track"
+    number: int
+    track: str | None = None  # the track (for a phase), or None for all
+    phase: PhaseKey | None = None  # the phase (for an action)
+
+
+@dataclass(frozen=True)
+class Mentions:
+    tracks: tuple[str, ...] = ()  # named tracks
+    phases: tuple[PhaseKey, ...] = ()  # named phases that exist
+    actions: tuple[PhaseKey | tuple[str, int, int], ...] = ()  # (track, phase, number)
+    kinds: tuple[str, ...] = ()  # section kinds named (purpose, key_actions, watch_outs)
+    ordinal_phase: str | None = None  # "first" | "last" phase named without a number
+    ordinal_action: str | None = None  # "first" | "last" action
+    missing: Missing | None = None
+    place_words: frozenset[int] = frozenset()  # positions of words that only name places
+
+
+def _compound_head(word: str) -> str | None:
+    """"testfasen" → "test", "indkøbsfasen" → "indkøb", "test-fasen" → "test"."""
+    m = re.match(r"^(\w{3,}?)s?-?fase(?:n|r|rne)?$", word)
+    return m.group(1) if m else None
+
+
+def _num(word: str) -> int | None:
+    if m := NUMBER_RE.match(word):
+        return int(m.group(1))
+    return cues.ordinals().get(word)
+
+
+class MentionReader:
+    """Built once per guide: its names as word sequences, its titles as terms."""
+
+    def __init__(self, layout: GuideMap, analyzer: Analyzer):
+        self.layout = layout
+        self.analyzer = analyzer
+
+    @cached_property
+    def track_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each track's name and id as folded word stems: ("ny-ide", ("ny", "ide"))."""
+        out = []
+        for track in self.layout.tracks:
+            for name in (self.layout.track_name(track), track.replace("-", " ")):
+                words = tuple(stem(fold(w)) for w in tokens(name.replace("-", " ")))
+                if words:
+                    out.append((track, words))
+        return out
+
+    @cached_property
+    def title_terms(self) -> dict[PhaseKey, frozenset[str]]:
+        return {key: frozenset(t for t in self.analyzer.terms(self.layout.title(key))
+                               if not t.startswith("~"))
+                for key in self.layout.phase_keys()}
+
+    @cached_property
+    def common_terms(self) -> frozenset[str]:
+        """Title terms the guide uses in many passages: not enough alone to name a phase."""
+        counts: dict[str, int] = {}
+        for chunk in self.layout.chunks:
+            for term in set(self.analyzer.terms(chunk.text)):
+                counts[term] = counts.get(term, 0) + 1
+        return frozenset(t for t, n in counts.items() if n >= COMMON_TITLE_WORD)
+
+    @cached_property
+    def kind_terms(self) -> dict[str, str]:
+        """Each section heading's longest word, the one that names it ("opmærksom" in "Vær
+        opmærksom på", "handling" in "Centrale handlinger")."""
+        out = {}
+        for kind, title in KIND_TITLES.items():
+            terms = [t for t in self.analyzer.terms(title) if not t.startswith("~")]
+            words = sorted(tokens(title), key=len, reverse=True)
+            out[kind] = stem(words[0]) if words else (terms[0] if terms else "")
+        return out
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def read(self, text: str) -> Mentions:
+        words = tuple(tokens(text))
+        expanded = tuple(tokens(text + " " + glossary_expansion(text)))
+        tracks, track_spans = self._tracks(expanded)
+        place_words = {i for s, e in track_spans for i in range(s, e) if i < len(words)}
+        phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks)
+        place_words |= {i for s, e in phase_spans for i in range(s, e) if i < len(words)}
+        missing = missing or self._missing_track(words)
+        actions, action_missing, ordinal_action = self._actions(words, phases)
+        return Mentions(
+            tracks=tracks, phases=phases, actions=actions, kinds=self._kinds(expanded),
+            ordinal_phase=ordinal_phase, ordinal_action=ordinal_action,
+            missing=missing or action_missing, place_words=frozenset(place_words))
+
+    def _tracks(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+        stems = [stem(fold(w)) for w in " ".join(words).replace("-", " ").split()]
+        found: list[str] = []
+        spans = []
+        for track, name in self.track_names:
+            for i in range(len(stems) - len(name) + 1):
+                if tuple(stems[i:i + len(name)]) == name:
+                    found.append(track)
+                    spans.append((i, i + len(name)))
+        return tuple(dict.fromkeys(found)), spans
+
+    def _phases(self, words, expanded, tracks):
+        found: list[PhaseKey] = []
+        spans: list[tuple[int, int]] = []
+        missing = None
+        ordinal = None
+        candidates = tracks or self.layout.tracks
+        for i, word in enumerate(words):
+            glued = GLUED_RE.match(word)
+            number = None
+            if glued and glued.group(1) in ("fase", "phase"):
+                number, span = int(glued.group(2)), (i, i + 1)
+            elif self._is_phase_word(word):
+                after = _num(words[i + 1]) if i + 1 < len(words) else None
+                before = _num(words[i - 1]) if i > 0 else None
+                if after is not None and not self._is_action_word_at(words, i + 2):
+                    number, span = after, (i, i + 2)
+                elif before is not None:
+                    number, span = before, (i - 1, i + 1)
+                elif i > 0 and words[i - 1] in ("sidste", "last", "final", "allersidste"):
+                    ordinal, span = "last", (i - 1, i + 1)
+            if number is None:
+                continue
+            keys = [(t, number) for t in candidates if self.layout.has_phase((t, number))]
+            if keys:
+                found += keys
+                spans.append(span)
+            elif missing is None:
+                missing = Missing("phase", number, tracks[0] if len(tracks) == 1 else None)
+        if ordinal == "last":
+            found += [(t, self.layout.phases(t)[-1]) for t in candidates if self.layout.phases(t)]
+        titled = self._titled(expanded, tracks)
+        found += titled
+        title_terms = set().union(*(self.title_terms[k] for k in titled)) if titled else set()
+        for i, word in enumerate(words):  # the words of a named title only name a place
+            head = _compound_head(word)
+            if titled and (set(self.analyzer.terms(word)) & title_terms or head):
+                spans.append((i, i + 1))
+        return tuple(dict.fromkeys(found)), missing, ordinal, spans
+
+    def _is_phase_word(self, word: str) -> bool:
+        return (word,) in cues.phrases("phase_word")
+
+    def _is_action_word_at(self, words, i: int) -> bool:
+        return i < len(words) and (words[i],) in cues.phrases("action_word")
+
+    def _titled(self, expanded, tracks) -> list[PhaseKey]:
+        """Phases named by title: all of a title's words (for a one-word title that the guide
+        also uses as an everyday word, only beside a word like "fase"), or a compound with
+        "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen")."""
+        terms = set(self.analyzer.terms(" ".join(expanded)))
+        heads = [_compound_head(w) for w in expanded]
+        heads = [fold(h) for h in heads if h]
+        phase_word = bool(heads) or any(self._is_phase_word(w) for w in expanded)
+        matched = []
+        for key, title in self.title_terms.items():
+            if tracks and key[0] not in tracks:
+                continue
+            everyday = len(title) == 1 and title <= self.common_terms
+            if title and title <= terms and (phase_word or not everyday):
+                matched.append(key)
+            elif any(fold(w).startswith(h) for h in heads
+                     for w in tokens(self.layout.title(key))):
+                matched.append(key)
+        # "Idéudvikling" also contains "udvikling": keep the most specific title.
+        return [k for k in matched if not any(
+            self.title_terms[k] < self.title_terms[o] for o in matched)]
+
+    def _missing_track(self, words) -> Missing | None:
+        for i, word in enumerate(words[:-1]):
+            number = _num(word)
+            if number and (words[i + 1],) in cues.phrases("track_word") \
+                    and number > len(self.layout.tracks) and not NUMBER_RE.match(word):
+                return Missing("track", number)
+        return None
+
+    def _actions(self, words, phases):
+        """Key actions named by number ("handling 3", "den 9. centrale handling") within the
+        named phase, and the first or last action."""
+        found, missing, ordinal = [], None, None
+        for i, word in enumerate(words):
+            if (word,) not in cues.phrases("action_word") and not (
+                    word == "centrale" and i + 1 < len(words)):
+                continue
+            before = _num(words[i - 1]) if i > 0 else None
+            if words[i - 1:i] == ("centrale",) and i > 1:
+                before = _num(words[i - 2])
+            after = _num(words[i + 1]) if i + 1 < len(words) else None
+            number = before if before is not None else after
+            if i > 0 and words[i - 1] in ("første", "first", "allerførste"):
+                ordinal = "first"
+            elif i > 0 and words[i - 1] in ("sidste", "last", "allersidste"):
+                ordinal = "last"
+            elif number is not None and phases:
+                for key in phases:
+                    if self.layout.action(key, number):
+                        found.append((*key, number))
+                if not found and number:
+                    missing = Missing("action", number, phases[0][0], phases[0])
+        return tuple(found), missing, ordinal
+
+    def _kinds(self, expanded) -> tuple[str, ...]:
+        terms = set(self.analyzer.terms(" ".join(expanded))) | {stem(w) for w in expanded}
+        return tuple(k for k in (WATCH_OUTS, PURPOSE, KEY_ACTIONS)
+                     if self.kind_terms[k] and self.kind_terms[k] in terms)

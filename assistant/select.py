@@ -1,0 +1,114 @@
+"""Choosing passages from a Reading's evidence: which part of the guide to rank, the best places,
+the passage that goes with another, and whether the other track says the same.
+
+Shared by the strategies; pure (a Reading and the guide's layout in, chunks out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from assistant.layout import GuideMap, PhaseKey, place_of
+from assistant.reading import Reading
+from assistant.retrieve import Hit
+from assistant.tuning import TUNING
+from corpus.model import INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
+from index.chunking import Chunk
+
+
+def mask(guide: GuideMap, *, phases: Iterable[PhaseKey] | None = None,
+         tracks: Iterable[str] | None = None, kinds: Iterable[str] | None = None,
+         in_phases: bool = False, intro: bool | None = None) -> np.ndarray:
+    """The chunks to rank: in these phases, these tracks, of these kinds (all if not given)."""
+    phases = set(phases) if phases else None
+    tracks = set(tracks) if tracks else None
+    kinds = set(kinds) if kinds else None
+    out = np.zeros(len(guide.chunks), dtype=bool)
+    for i, c in enumerate(guide.chunks):
+        out[i] = ((phases is None or (c.track, c.phase) in phases)
+                  and (tracks is None or c.track in tracks)
+                  and (kinds is None or c.kind in kinds)
+                  and (not in_phases or c.phase is not None)
+                  and (intro is None or (c.track == INTRO_TRACK) == intro))
+    return out
+
+
+def where(r: Reading, guide: GuideMap) -> np.ndarray | None:
+    """The part of the guide the question points at: its phases, else its tracks (named or
+    implied), else everything."""
+    if r.phases:
+        return mask(guide, phases=r.phases)
+    if r.tracks:
+        return mask(guide, tracks=r.tracks)
+    if r.track_hint:
+        return mask(guide, tracks=[r.track_hint])
+    return None
+
+
+def best_places(hits: list[Hit]) -> list[tuple[tuple, Hit]]:
+    """Each place's best hit, best place first."""
+    best: dict[tuple, Hit] = {}
+    for h in hits:
+        best.setdefault(place_of(h.chunk), h)
+    return list(best.items())
+
+
+def picked(hits: list[Hit], place: tuple, top: Hit, most: int = 3) -> list[Chunk]:
+    """The passages of one place that rank close to its best (at most `most`)."""
+    chosen = [h.chunk for h in hits if place_of(h.chunk) == place
+              and h.score >= TUNING.second_place_ratio * top.score]
+    return chosen[:most]
+
+
+def companion(r: Reading, guide: GuideMap, chunk: Chunk) -> Chunk | None:
+    """What explains a passage: for a key action, the watch-out of its phase that the question
+    and the action share most; for a paragraph, the key action it is about."""
+    if chunk.phase is None:
+        return None
+    key = (chunk.track, chunk.phase)
+    kinds = [WATCH_OUTS] if chunk.kind == KEY_ACTIONS else [KEY_ACTIONS]
+    hits = r.evidence.ranked(mask(guide, phases=[key], kinds=kinds), k=1)
+    if not hits:
+        return None
+    if chunk.kind != KEY_ACTIONS and hits[0].lexical <= 0 and hits[0].key <= 0:
+        return None  # no action is about it: better nothing than a guess
+    return hits[0].chunk
+
+
+def other_track(r: Reading, guide: GuideMap, top: Hit) -> Hit | None:
+    """The best passage of another track, when that track says about as much about it."""
+    if r.tracks or r.track_hint or top.chunk.phase is None:
+        return None
+    others = [t for t in guide.tracks if t != top.chunk.track]
+    hits = r.evidence.ranked(mask(guide, tracks=others, in_phases=True), k=1)
+    if hits and hits[0].score >= TUNING.both_tracks_ratio * top.score:
+        return hits[0]
+    return None
+
+
+def spread(hits: list[Hit], ratio: float, most: int = 5) -> list[tuple[tuple, Hit]]:
+    """The phases whose best passage ranks close to the very best: a topic found across them."""
+    places = [(p, h) for p, h in best_places(hits) if len(p) == 2]
+    if not places:
+        return []
+    top = places[0][1].score
+    return [(p, h) for p, h in places if h.score >= ratio * top][:most]
+
+
+def weak(hit: Hit) -> bool:
+    """Neither the question's words nor a question written about it point at the passage."""
+    return hit.lexical <= 0 and hit.key < TUNING.weak_key
+
+
+def nearest(r: Reading, guide: GuideMap) -> Hit | None:
+    """The passage closest to the question in the phases (for "the nearest the guide says")."""
+    hits = r.evidence.ranked(where(r, guide), k=1)
+    return hits[0] if hits else None
+
+
+def phase_blocks(guide: GuideMap, key: PhaseKey, kind: str | None) -> list[Chunk]:
+    if kind in (PURPOSE, KEY_ACTIONS, WATCH_OUTS):
+        return guide.section(key, kind)
+    return guide.purpose(key) + guide.actions(key)

@@ -1,0 +1,44 @@
+"""Answer strategies: each module has `answer(reading, guide) -> Answer | None` and says in its
+docstring which questions it answers. They are tried in the order of STRATEGIES and the first
+answer wins, so a new strategy goes where its questions should be caught, and needs no other
+module changed. Each is tested on its own on the fixture guides (tests/test_strategies.py).
+"""
+
+from __future__ import annotations
+
+from assistant.answer import Answer
+from assistant.layout import GuideMap
+from assistant.reading import Reading
+from assistant.strategies import (
+    about,
+    injection,
+    missing,
+    order,
+    phase,
+    refusal,
+    synthesis,
+    task,
+    topic,
+    when,
+)
+
+STRATEGIES = (
+    injection,  # instructions in the question: never followed
+    missing,  # a phase, action or track the guide does not have
+    task,  # "skriv …": declined, with what the guide says
+    refusal,  # off topic, or a detail the guide does not give
+    about,  # the guide itself: what, why, for whom, its structure, which track
+    order,  # before/after an action, the next or previous phase, the first or last step
+    phase,  # a named phase as a whole, or one of its sections
+    when,  # where in the journey something happens
+    synthesis,  # a topic that runs through several phases
+    topic,  # anything else the guide covers: the best passages
+)
+
+
+def answer(reading: Reading, guide: GuideMap) -> Answer:
+    for strategy in STRATEGIES:
+        result = strategy.answer(reading, guide)
+        if result is not None:
+            return result
+    raise AssertionError("the topic strategy always answers")  # pragma: no cover

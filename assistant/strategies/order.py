@@ -1,0 +1,112 @@
+"""Order: what comes before or after a key action ("hvad skal vi gøre før prospektiv
+validering?"), the next or previous phase, and the first or last step of a phase or track.
+
+The answer never lists the action it is anchored on: before X lists what precedes X, after X
+what follows it, and the watch-out that speaks of the order ("først …") goes with it.
+"""
+
+from __future__ import annotations
+
+from assistant import select
+from assistant.answer import Answer
+from assistant.compose import Draft
+from assistant.layout import GuideMap, PhaseKey
+from assistant.reading import Reading
+from assistant.tuning import TUNING
+from corpus.model import WATCH_OUTS
+from index.chunking import Chunk
+
+
+def _first_phases(r: Reading, guide: GuideMap) -> list[PhaseKey]:
+    tracks = r.tracks or ((r.track_hint,) if r.track_hint else guide.tracks)
+    return [(t, guide.phases(t)[0]) for t in tracks if guide.phases(t)]
+
+
+def _ordinal_action(r: Reading, guide: GuideMap, which: str) -> Answer:
+    keys = list(r.phases) or _first_phases(r, guide)
+    if which == "last" and not r.phases:
+        tracks = r.tracks or guide.tracks
+        keys = [(t, guide.phases(t)[-1]) for t in tracks if guide.phases(t)]
+    draft = Draft(guide, r.english)
+    for key in keys[:2]:
+        actions = guide.actions(key)
+        if not actions:
+            continue
+        action = actions[0] if which == "first" else actions[-1]
+        word = "første" if which == "first" else "sidste"
+        draft.add_lead(f"Den {word} centrale handling i {guide.label(key)} er "
+                       f"{draft.action_names([action])}.")
+        companion = select.companion(r, guide, action)
+        if companion is not None:
+            draft.add(draft.quote([companion]))
+    return draft.answer()
+
+
+def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before: bool) -> Answer:
+    draft = Draft(guide, r.english)
+    for anchor in anchors[:2]:
+        key = (anchor.track, anchor.phase)
+        actions = guide.actions(key)
+        if before:
+            chosen = [a for a in actions if a.number < anchor.number][-TUNING.order_window:]
+        else:
+            chosen = [a for a in actions if a.number > anchor.number][:TUNING.order_window]
+        where = f"handling {anchor.number} af {len(actions)} i {guide.label(key)}"
+        if chosen:
+            relation = "Før" if before else "Efter"
+            draft.add_lead(f"{relation} *{anchor.text}* ({where}) kommer:\n\n"
+                           + draft.action_list(chosen))
+        else:
+            edge = "første" if before else "sidste"
+            neighbour = guide.neighbour(key, -1 if before else 1)
+            text = f"*{anchor.text}* er den {edge} centrale handling i {guide.label(key)}."
+            if neighbour is not None:
+                near = guide.actions(neighbour)
+                near = near[-TUNING.order_window:] if before else near[:TUNING.order_window]
+                relation = "Før" if before else "Efter"
+                text += f" {relation} den kommer {guide.label(neighbour)}:\n\n" + \
+                    draft.action_list(near)
+            draft.add_lead(text)
+        watch = r.evidence.ranked(select.mask(guide, phases=[key], kinds=[WATCH_OUTS]), k=1)
+        if watch:
+            draft.add(draft.quote([watch[0].chunk]))
+    return draft.answer()
+
+
+def _next_phase(r: Reading, guide: GuideMap, keys: tuple[PhaseKey, ...], step: int) -> Answer:
+    draft = Draft(guide, r.english)
+    for key in keys[:2]:
+        target = guide.neighbour(key, step)
+        if target is None:
+            edge = "første" if step < 0 else "sidste"
+            draft.add_lead(f"{guide.label(key)} er den {edge} fase i "
+                           f"{guide.track_name(key[0])}.")
+            continue
+        relation = "Før" if step < 0 else "Efter"
+        draft.add_lead(f"{relation} {guide.label(key)} kommer {guide.label(target)}: "
+                       f"{draft.quote(guide.purpose(target)[:1])}")
+        draft.add(draft.action_list(guide.actions(target), "Centrale handlinger"))
+    return draft.answer()
+
+
+def answer(reading: Reading, guide: GuideMap) -> Answer | None:
+    r = reading
+    order = r.order
+    if r.intent != "order" and not (order and (r.target_actions or r.target_phases)):
+        return None
+    if r.mentions.ordinal_action:
+        return _ordinal_action(r, guide, r.mentions.ordinal_action)
+    if order is None:
+        return None
+    if order.relation in ("before", "after"):
+        before = order.relation == "before"
+        if r.target_phases and not r.target_actions:
+            return _next_phase(r, guide, r.target_phases, -1 if before else 1)
+        if r.target_actions:
+            return _neighbours(r, guide, r.target_actions, before)
+        return None
+    if order.relation in ("next", "previous") and r.phases:
+        return _next_phase(r, guide, r.phases, -1 if order.relation == "previous" else 1)
+    if order.relation in ("first", "last") and r.intent == "order":
+        return _ordinal_action(r, guide, order.relation)
+    return None

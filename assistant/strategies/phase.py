@@ -1,0 +1,44 @@
+"""A named phase (or the phase the conversation is about): the whole phase when one is asked
+for — its purpose first, then its key actions — or the one section asked for (purpose, key
+actions, watch-outs). A phase named beside a topic of its own ("hvad siger fase 4 om IT?") is
+left to the topic strategy, which searches within the phase.
+"""
+
+from __future__ import annotations
+
+from assistant.answer import Answer
+from assistant.compose import Draft
+from assistant.layout import GuideMap, PhaseKey
+from assistant.reading import Reading
+from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
+
+INTENTS = ("phase", "purpose", "actions", "watch_outs", "structure")
+
+
+def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, named: bool) -> None:
+    title = draft.heading(guide.label(key)) + "\n\n" if named else ""
+    if kind == PURPOSE:
+        draft.add_lead(title + draft.quote(guide.purpose(key)))
+    elif kind == KEY_ACTIONS:
+        draft.add_lead(title + draft.action_list(guide.actions(key), "Centrale handlinger"))
+    elif kind == WATCH_OUTS:
+        watch = guide.section(key, WATCH_OUTS)
+        draft.add_lead(title + "Vær opmærksom på: " + draft.quote(watch[:1]))
+        for paragraph in watch[1:]:
+            draft.add(draft.quote([paragraph]))
+    else:
+        draft.add_lead(title + draft.quote(guide.purpose(key)))
+        draft.add(draft.action_list(guide.actions(key), "Centrale handlinger"), required=True)
+
+
+def answer(reading: Reading, guide: GuideMap) -> Answer | None:
+    r = reading
+    if not r.phases:
+        return None
+    if r.content and r.intent not in INTENTS:
+        return None
+    keys = r.phases[:2]
+    draft = Draft(guide, r.english)
+    for key in keys:
+        _one(draft, guide, key, r.kind, named=len(keys) > 1 or r.kind is None)
+    return draft.answer()

@@ -1,0 +1,29 @@
+"""A topic that runs through the journey ("hvilke aftaler skal vi indgå undervejs?", "hvor
+dukker business casen op?"): a short list across the phases where the guide speaks of it, each
+item cited."""
+
+from __future__ import annotations
+
+from assistant import select
+from assistant.answer import Answer
+from assistant.compose import Draft
+from assistant.layout import GuideMap
+from assistant.reading import Reading
+from assistant.tuning import TUNING
+
+
+def answer(reading: Reading, guide: GuideMap) -> Answer | None:
+    r = reading
+    if r.intent != "synthesis":
+        return None
+    allowed = select.where(r, guide)
+    hits = r.evidence.ranked(allowed if allowed is not None
+                             else select.mask(guide, in_phases=True))
+    if not hits or select.weak(hits[0]):
+        return None
+    places = select.spread(hits, TUNING.synthesis_ratio, most=6)
+    if len(places) < TUNING.synthesis_min_places:
+        return None
+    draft = Draft(guide, r.english)
+    draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for _, h in places))
+    return draft.answer()

@@ -1,0 +1,34 @@
+"""A request to produce something ("skriv en projektbeskrivelse", "translate this", code):
+declined, followed by what the guide says about the subject, so the user still gets its words."""
+
+from __future__ import annotations
+
+from assistant import messages, select
+from assistant.answer import Answer
+from assistant.compose import Draft
+from assistant.layout import GuideMap
+from assistant.reading import Reading
+from assistant.tuning import TUNING
+from index.lexical import tokens
+
+
+def _what(text: str) -> str:
+    for word in tokens(text):
+        for verb, what in messages.TASK_OBJECTS.items():
+            if word.startswith(verb):
+                return what
+    return messages.TASK_DEFAULT
+
+
+def answer(reading: Reading, guide: GuideMap) -> Answer | None:
+    if reading.intent != "task" or reading.p("task") < TUNING.task_floor:
+        return None
+    draft = Draft(guide, reading.english)
+    draft.add_lead(messages.TASK.format(what=_what(reading.text)))
+    top = select.nearest(reading, guide)
+    if top is not None and (top.lexical > 0 or top.key > TUNING.weak_key):
+        chunks = [top.chunk]
+        extra = select.companion(reading, guide, top.chunk)
+        chunks += [extra] if extra is not None else []
+        draft.add(f"{messages.TASK_NEAREST}\n\n{draft.placed(chunks)}", required=True)
+    return draft.answer(refused=True)

@@ -1,0 +1,29 @@
+"""Where in the journey something happens ("hvornår skal IT-folkene inddrages?"): the phase and
+the key action it belongs to, in each track where it is, with the passage that explains it."""
+
+from __future__ import annotations
+
+from assistant import select
+from assistant.answer import Answer
+from assistant.compose import Draft
+from assistant.layout import GuideMap
+from assistant.reading import Reading
+from assistant.tuning import TUNING
+
+
+def answer(reading: Reading, guide: GuideMap) -> Answer | None:
+    r = reading
+    if r.intent != "when":
+        return None
+    allowed = select.where(r, guide)
+    hits = r.evidence.ranked(allowed if allowed is not None
+                             else select.mask(guide, in_phases=True))
+    if not hits or select.weak(hits[0]) or hits[0].chunk.phase is None:
+        return None
+    places = select.spread(hits, TUNING.synthesis_ratio, most=4)
+    draft = Draft(guide, r.english)
+    draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for _, h in places))
+    companion = select.companion(r, guide, places[0][1].chunk)
+    if companion is not None:
+        draft.add(draft.quote([companion]))
+    return draft.answer()

