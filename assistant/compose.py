@@ -8,6 +8,8 @@ listed here: the chat shows them in its panel, the CLI and exports once at the e
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer import Answer, Citation
 from assistant.layout import GuideMap, PhaseKey, place_of
 from assistant.tuning import TUNING
@@ -136,9 +138,26 @@ class Draft:
         parts += [d.strip() for d in self.details if d.strip()]
         if self.english:
             parts.append(ENGLISH_NOTE)
-        body = "\n\n".join(parts)
-        return Answer(body, refused, tuple(self.citations), focus=tuple(self.focus),
+        body, citations, mapping = _renumber("\n\n".join(parts), self.citations)
+        lead = MARKER_RE.sub(lambda m: f"[{mapping[int(m.group(1))]}]", lead)
+        return Answer(body, refused, citations, focus=tuple(self.focus),
                       lead=lead if self.details else "")
+
+
+MARKER_RE = re.compile(r"\[(\d+)\]")
+
+
+def _renumber(body: str, citations: list[Citation]) -> tuple[str, tuple[Citation, ...], dict]:
+    """Markers numbered in the order a reader meets them: [1] first, then [2] …"""
+    order: list[int] = []
+    for m in MARKER_RE.finditer(body):
+        n = int(m.group(1))
+        if n not in order and 1 <= n <= len(citations):
+            order.append(n)
+    order += [n for n in range(1, len(citations) + 1) if n not in order]
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    body = MARKER_RE.sub(lambda m: f"[{mapping.get(int(m.group(1)), m.group(1))}]", body)
+    return body, tuple(citations[old - 1] for old in order), mapping
 
 
 def _runs(actions: list[Chunk]) -> list[list[Chunk]]:

@@ -26,3 +26,9 @@ TASK_OBJECTS = {
     "kode": "kode", "code": "kode", "script": "kode", "program": "kode",
 }
 TASK_DEFAULT = "tekster, dokumenter eller kode for dig"
+
+
+def join(items: list[str]) -> str:
+    """'A', 'A og B', 'A, B og C': a Danish list."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]

@@ -25,7 +25,14 @@ from assistant.tuning import TUNING
 from corpus.bank import OUT_OF_SCOPE_INTENTS
 from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
-from index.lexical import DANISH_STOPWORDS, glossary_matches, normalize, stem, tokens
+from index.lexical import (
+    DANISH_STOPWORDS,
+    glossary_expansion,
+    glossary_matches,
+    normalize,
+    stem,
+    tokens,
+)
 
 INJECTION_RE = re.compile(
     r"\b(?:ignor\w*|glem|forget|disregard|tilsidesæt\w*|override|bypass|se bort fra)\b.{0,60}"
@@ -56,6 +63,8 @@ class Reading:
     order: cues.Order | None
     when: bool
     counts: bool  # "hvor mange …"
+    structure: bool  # "hvordan er … opbygget"
+    which_track: bool  # "hvilket spor …"
     detail: str | None  # the kind of specific asked for ("priser eller beløb"), if any
     injection: bool
     follow_up: bool
@@ -179,12 +188,17 @@ class Reader:
         if order is not None and order.target:
             target = self.retriever.evidence(
                 dict.fromkeys(self.analyzer.query_terms(order.target), 1.0), None)
-            target_phases = self.mention_reader.read(order.target).phases
-            target_actions = self.actions_named(order.target, mentions)
+            phase_word = any((w,) in cues.phrases("phase_word") for w in words)
+            # "næste fase efter Protokol": the phase word before the target belongs to it.
+            target_phases = self.mention_reader.read(
+                f"fasen {order.target}" if phase_word else order.target).phases
+            target_actions = () if phase_word and target_phases else \
+                self.actions_named(order.target, mentions)
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_hint=track_hint, order=order,
             when=cues.has(words, "when"), counts=bool(COUNT_RE.search(norm)),
+            structure=cues.has(words, "structure"), which_track=cues.has(words, "which_track"),
             detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
             context=context, other_track=other_track, content=tuple(content),
             known=tuple(known), evidence=evidence, target=target,
@@ -205,11 +219,14 @@ class Reader:
 
     def actions_named(self, text: str, mentions: Mentions) -> tuple[Chunk, ...]:
         """The key action `text` names, in each track where one matches as well as the best:
-        most of its words are the action's ("prospektiv validering" names "Gennemfør
-        prospektiv validering" and, by the glossary, "Gennemfør prospektiv vurdering")."""
-        wanted = {t for t in self.analyzer.query_terms(text)
-                  if not t.startswith("~")} - self._verbs
-        if not wanted:
+        most of its words (or of the glossary's words for them) are the action's ("prospektiv
+        validering" names "Gennemfør prospektiv validering" and "… prospektiv vurdering")."""
+        spelled = self.analyzer.spell(text)
+        readings = [set(self.analyzer.terms(spelled)),
+                    set(self.analyzer.terms(glossary_expansion(spelled)))]
+        readings = [{t for t in w if not t.startswith("~")} - self._verbs for w in readings]
+        readings = [w for w in readings if w]
+        if not readings:
             return ()
         tracks = set(mentions.tracks) or None
         phases = set(mentions.phases) or None
@@ -218,8 +235,8 @@ class Reader:
             if (tracks and c.track not in tracks) or (phases and (c.track, c.phase) not in phases):
                 continue
             have = set(self.analyzer.terms(c.text)) - self._verbs
-            share = len(wanted & have) / len(wanted)
-            score = share - 0.05 * len(have - wanted)  # the closest title, not the longest
+            share = max(len(w & have) / len(w) for w in readings)
+            score = share - 0.05 * len(have - set().union(*readings))  # closest, not longest
             if share >= TUNING.action_match and (c.track not in best or score > best[c.track][0]):
                 best[c.track] = (score, c)
         if not best:
@@ -264,6 +281,10 @@ def _with_intent(r: Reading) -> Reading:
     elif r.intents and r.intents[0][1] >= TUNING.intent_floor \
             and r.intents[0][0] != "missing_structure":
         intent = r.intents[0][0]  # (what is missing, the guide's structure has just said)
+    elif r.counts or (r.structure and not r.phases):
+        intent = "structure"
+    elif r.which_track:
+        intent = "which_track"
     elif r.order is not None and (r.order.target or r.follow_up or r.mentions.ordinal_action):
         intent = "order"
     elif r.when:

@@ -2,9 +2,8 @@
 
 import math
 
-import pytest
-
 import numpy as np
+import pytest
 
 from assistant.retrieve import Evidence
 from assistant.tuning import TUNING

@@ -28,24 +28,47 @@ def _phase_list(guide: GuideMap, track: str) -> str:
     return ", ".join(f"{n} {guide.title((track, n))}" for n in guide.phases(track))
 
 
-def _tracks(draft: Draft, guide: GuideMap, tracks: list[str]) -> None:
-    """Each track: the introduction's line about it and its own paragraph, and its phases."""
-    for track in tracks:
-        item = _foreword_item(guide, track)
-        lead = draft.quote(item) if item else draft.heading(guide.track_name(track))
-        draft.add_lead(lead)
-        overview = guide.overview(track)
-        text = f"{draft.quote(overview)} " if overview else ""
-        draft.add(f"{text}Faser: {_phase_list(guide, track)}.", required=True)
+def _track(draft: Draft, guide: GuideMap, track: str, lead: bool, brief: bool = False,
+           phases: bool = True) -> None:
+    """A track: the introduction's line about it, its own paragraph (unless `brief`) and its
+    phases (unless `phases` is False: the lead has listed them)."""
+    item = _foreword_item(guide, track)
+    overview = [] if brief and item else guide.overview(track)
+    parts = [draft.quote(item) if item else draft.heading(guide.track_name(track))]
+    parts += [draft.quote(overview)] if overview else []
+    parts += [f"Faser: {_phase_list(guide, track)}."] if phases and not brief else []
+    if lead:
+        draft.add_lead("\n\n".join(parts))
+    else:
+        draft.add("\n\n".join(parts), required=True)
+
+
+def _fitting_track(r: Reading, guide: GuideMap) -> str | None:
+    """The track the situation describes: implied (the model), or the one whose own words
+    (its line in the introduction, its paragraph) the question matches best."""
+    if r.track_hint in guide.tracks:
+        return r.track_hint
+    hits = r.evidence.ranked(select.mask(guide, in_phases=False))
+    for hit in hits[:3]:
+        c = hit.chunk
+        if c.track in guide.tracks and c.phase is None and hit.lexical > 0:
+            return c.track
+        named = [t for t in guide.tracks if c.text.startswith(guide.track_name(t) + ":")]
+        if named and hit.lexical > 0:
+            return named[0]
+    return None
 
 
 def _which_track(r: Reading, guide: GuideMap) -> Answer:
     draft = Draft(guide, r.english)
     tracks = list(guide.tracks)
-    if r.track_hint in tracks:  # the situation names it: that track first
-        tracks.remove(r.track_hint)
-        tracks.insert(0, r.track_hint)
-    _tracks(draft, guide, tracks)
+    fitting = _fitting_track(r, guide)
+    if fitting is not None:  # the situation names it: that track first
+        tracks.remove(fitting)
+        tracks.insert(0, fitting)
+    for i, track in enumerate(tracks):
+        lead = i == 0 or fitting is None
+        _track(draft, guide, track, lead=lead, brief=not lead)
     return draft.answer()
 
 
@@ -58,11 +81,19 @@ def _structure(r: Reading, guide: GuideMap) -> Answer:
                            "handlinger.")
             draft.add(draft.action_list(actions, "Centrale handlinger"), required=True)
         return draft.answer()
-    tracks = list(r.tracks) or list(guide.tracks)
-    counts = ", ".join(f"{guide.track_name(t)} ({len(guide.phases(t))} faser)" for t in tracks)
+    sections = ", ".join(f"*{t}*" for t in KIND_TITLES.values())
+    if r.tracks:
+        for track in r.tracks:
+            draft.add_lead(f"{guide.track_name(track)} har {len(guide.phases(track))} faser: "
+                           f"{_phase_list(guide, track)}.")
+            _track(draft, guide, track, lead=False, phases=False)
+        return draft.answer()
+    counts = ", ".join(f"{guide.track_name(t)} ({len(guide.phases(t))} faser)"
+                       for t in guide.tracks)
     draft.add_lead(f"Guiden har {len(guide.tracks)} spor: {counts}. Hver fase har afsnittene "
-                   + ", ".join(f"*{t}*" for t in KIND_TITLES.values()) + ".")
-    _tracks(draft, guide, tracks)
+                   f"{sections}.")
+    for track in guide.tracks:
+        _track(draft, guide, track, lead=False)
     return draft.answer()
 
 

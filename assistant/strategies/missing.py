@@ -26,7 +26,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         draft.add(draft.action_list(actions, "Centrale handlinger"), required=True)
         return draft.answer(refused=True)
     if gap.what == "track":
-        names = " og ".join(guide.track_name(t) for t in guide.tracks)
+        names = messages.join([guide.track_name(t) for t in guide.tracks])
         draft.add_lead(messages.MISSING_TRACK.format(count=len(guide.tracks), names=names,
                                                      number=gap.number))
         tracks = guide.tracks
@@ -37,8 +37,8 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
                 track=guide.track_name(gap.track), count=len(guide.phases(gap.track)),
                 number=gap.number))
         else:
-            have = " og ".join(f"{guide.track_name(t)} med {len(guide.phases(t))} faser"
-                               for t in guide.tracks)
+            have = messages.join([f"{guide.track_name(t)} med {len(guide.phases(t))} faser"
+                                  for t in guide.tracks])
             draft.add_lead(messages.MISSING_PHASE_ANY.format(tracks=have, number=gap.number))
     for track in tracks:
         overview = guide.overview(track)

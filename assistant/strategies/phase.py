@@ -15,20 +15,24 @@ from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 INTENTS = ("phase", "purpose", "actions", "watch_outs", "structure")
 
 
-def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, named: bool) -> None:
-    title = draft.heading(guide.label(key)) + "\n\n" if named else ""
+def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several: bool) -> None:
+    """One phase into the draft. With several phases, each lead names its phase and each detail
+    says whose it is, so the parts can be read apart."""
+    name = guide.label(key)
+    title = f"{draft.heading(name)}: " if several else ""
+    actions_label = f"Centrale handlinger i {name}" if several else "Centrale handlinger"
     if kind == PURPOSE:
         draft.add_lead(title + draft.quote(guide.purpose(key)))
     elif kind == KEY_ACTIONS:
-        draft.add_lead(title + draft.action_list(guide.actions(key), "Centrale handlinger"))
+        draft.add_lead(draft.action_list(guide.actions(key), actions_label))
     elif kind == WATCH_OUTS:
         watch = guide.section(key, WATCH_OUTS)
-        draft.add_lead(title + "Vær opmærksom på: " + draft.quote(watch[:1]))
+        draft.add_lead(title + draft.quote(watch[:1]))
         for paragraph in watch[1:]:
             draft.add(draft.quote([paragraph]))
     else:
         draft.add_lead(title + draft.quote(guide.purpose(key)))
-        draft.add(draft.action_list(guide.actions(key), "Centrale handlinger"), required=True)
+        draft.add(draft.action_list(guide.actions(key), actions_label), required=True)
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
@@ -37,8 +41,10 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         return None
     if r.content and r.intent not in INTENTS:
         return None
-    keys = r.phases[:2]
+    keys = r.phases[:len(guide.tracks)]
     draft = Draft(guide, r.english)
+    if len(keys) == 1 and r.kind is None:
+        draft.add_lead(draft.heading(guide.label(keys[0])))
     for key in keys:
-        _one(draft, guide, key, r.kind, named=len(keys) > 1 or r.kind is None)
+        _one(draft, guide, key, r.kind, several=len(keys) > 1)
     return draft.answer()
