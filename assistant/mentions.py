@@ -80,6 +80,17 @@ class MentionReader:
         return out
 
     @cached_property
+    def guide_names(self) -> frozenset[str]:
+        """Words that name the guide itself: its title (the introduction's first heading) and
+        the genre's nouns ("guiden")."""
+        titles = self.layout.intro_sections[:1]
+        words = {w for t in titles for w in tokens(t)}
+        words |= {p[0] for p in cues.phrases("guide_word") if len(p) == 1}
+        for w in list(words):
+            words |= set(w.split("-"))
+        return frozenset(words)
+
+    @cached_property
     def title_terms(self) -> dict[PhaseKey, frozenset[str]]:
         return {key: frozenset(t for t in self.analyzer.terms(self.layout.title(key))
                                if not t.startswith("~"))
@@ -112,6 +123,7 @@ class MentionReader:
         expanded = tuple(tokens(text + " " + glossary_expansion(text)))
         tracks, track_spans = self._tracks(expanded)
         place_words = {i for s, e in track_spans for i in range(s, e) if i < len(words)}
+        place_words |= {i for i, w in enumerate(words) if w in self.guide_names}
         phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks)
         place_words |= {i for s, e in phase_spans for i in range(s, e) if i < len(words)}
         missing = missing or self._missing_track(words)

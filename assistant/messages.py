@@ -18,7 +18,8 @@ MISSING_PHASE_ANY = "Guiden har {tracks}; der er ingen fase {number}."
 MISSING_ACTION = ("{place} har {count} centrale handlinger; der er ingen handling nr. "
                   "{number}.")
 MISSING_TRACK = "Guiden har {count} spor, {names}; der er intet spor nr. {number}."
-BOTH_TRACKS = "Det står i begge spor:"
+UNREADABLE = ("Jeg kan kun læse spørgsmål skrevet på dansk eller engelsk. Skriv gerne "
+              "spørgsmålet med ord, fx »Hvad sker der i fase 1 i Ny idé?«")
 
 # What a task asks for, by its verb: for "Det kan jeg ikke: jeg skriver ikke …".
 TASK_OBJECTS = {

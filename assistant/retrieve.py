@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.ranker import Ranker, features, static_features
 from assistant.tuning import TUNING
 from index.chunking import Chunk
 from index.store import OpenIndex
@@ -22,7 +23,7 @@ NEAREST_KEYS = 8
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
-    score: float  # fused (RRF) within the ranked part of the guide
+    score: float  # 0–1: the ranker's probability, or the fusion score over its maximum
     lexical: float  # BM25 of the chunk's own words; 0 when none is shared
     dense: float  # cosine of the question and the chunk
     key: float  # best cosine of the question and a bank question pointing at the chunk
@@ -38,10 +39,19 @@ class Evidence:
     key_dense: np.ndarray
     key_lexical: np.ndarray
     nearest_keys: tuple[tuple[int, float], ...] = ()  # (key index, cosine), best first
+    learned: np.ndarray | None = None  # the ranker's probability per chunk, if there is one
 
     def ranked(self, allowed: np.ndarray | None = None, k: int | None = None) -> list[Hit]:
-        """Chunks by fused rank; `allowed` is a boolean mask over the chunks."""
+        """Chunks best first; `allowed` is a boolean mask over the chunks."""
         mask = np.ones(len(self.chunks), dtype=bool) if allowed is None else allowed
+        scores = self.learned if self.learned is not None else self._fused(mask)
+        order = np.flatnonzero(mask & (scores > 0))
+        order = order[np.argsort(-scores[order], kind="stable")][:k]
+        return [Hit(self.chunks[i], float(scores[i]), float(self.lexical[i]),
+                    float(self.dense[i]), float(self.key_dense[i])) for i in order]
+
+    def _fused(self, mask: np.ndarray) -> np.ndarray:
+        """Reciprocal rank fusion within the mask, divided by its best possible value."""
         fused = np.zeros(len(self.chunks), dtype=np.float64)
         t = TUNING
         for scores, weight, needs_positive in (
@@ -55,31 +65,36 @@ class Evidence:
                 continue
             order = np.flatnonzero(candidates)[np.argsort(-scores[candidates], kind="stable")]
             fused[order] += weight / (t.rrf_k + np.arange(1, len(order) + 1))
-        order = np.flatnonzero(mask & (fused > 0))
-        order = order[np.argsort(-fused[order], kind="stable")][:k]
-        return [Hit(self.chunks[i], float(fused[i]), float(self.lexical[i]),
-                    float(self.dense[i]), float(self.key_dense[i])) for i in order]
+        best = (t.weight_lexical + t.weight_dense + t.weight_key_dense + t.weight_key_lexical) \
+            / (t.rrf_k + 1)
+        return fused / best
 
     def best_key(self) -> float:
         return self.nearest_keys[0][1] if self.nearest_keys else 0.0
 
 
 class Retriever:
-    def __init__(self, index: OpenIndex, embeddings):
+    def __init__(self, index: OpenIndex, embeddings, ranker: Ranker | None = None):
         self.index = index
         self.embeddings = embeddings
+        self.ranker = ranker
         self.chunks = index.chunks
         n = len(self.chunks)
         # (key, chunk) pairs: a key votes for each chunk its evidence is in.
         pairs = [(k, c) for k, key in enumerate(index.keys) for c in key.chunks if c < n]
         self._pair_keys = np.array([k for k, _ in pairs], dtype=np.int64)
         self._pair_chunks = np.array([c for _, c in pairs], dtype=np.int64)
+        has_key = np.zeros(n, dtype=bool)
+        has_key[self._pair_chunks] = True
+        self.static = static_features(self.chunks, has_key)
 
     def vector(self, text: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
 
-    def evidence(self, terms: dict[str, float], vector: np.ndarray | None) -> Evidence:
-        """Scores of every chunk for a question's weighted terms and (optional) vector."""
+    def evidence(self, terms: dict[str, float], vector: np.ndarray | None,
+                 leave_out: np.ndarray | None = None) -> Evidence:
+        """Scores of every chunk for a question's weighted terms and (optional) vector.
+        `leave_out` masks bank keys (training the ranker: a question's own family)."""
         n = len(self.chunks)
         lexical = np.zeros(n)
         for s in self.index.bm25.search(terms, k=n):
@@ -90,6 +105,8 @@ class Retriever:
             per_key = np.zeros(key_bm25.n)
             for s in key_bm25.search(terms, k=key_bm25.n):
                 per_key[s.index] = s.score
+            if leave_out is not None:
+                per_key[leave_out] = 0.0
             np.maximum.at(key_lexical, self._pair_chunks, per_key[self._pair_keys])
         dense = np.zeros(n)
         key_dense = np.zeros(n)
@@ -98,7 +115,16 @@ class Retriever:
             dense = self.index.vectors @ vector
             if len(self.index.keys):
                 sims = self.index.key_vectors @ vector
+                if leave_out is not None:
+                    sims[leave_out] = 0.0
                 np.maximum.at(key_dense, self._pair_chunks, sims[self._pair_keys])
                 top = np.argsort(-sims)[:NEAREST_KEYS]
                 nearest = tuple((int(i), float(sims[i])) for i in top)
-        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical, nearest)
+        learned = None
+        if self.ranker is not None and vector is not None:
+            learned = self.ranker.probabilities(self.features(lexical, dense, key_dense,
+                                                              key_lexical))
+        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical, nearest, learned)
+
+    def features(self, lexical, dense, key_dense, key_lexical) -> np.ndarray:
+        return features(lexical, dense, key_dense, key_lexical, self.static)

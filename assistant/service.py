@@ -78,10 +78,13 @@ class Assistant:
     def __init__(self, index, embeddings, settings: Settings, guide=None):
         self.index = index
         self.settings = settings
+        from assistant.intents import models_dir
+        from assistant.ranker import load_ranker
         from index.embeddings import embeddings_name
 
-        self.retriever = Retriever(index, embeddings)
-        self.responder = Responder.for_index(index, self.retriever, embeddings_name(embeddings))
+        model = embeddings_name(embeddings)
+        self.retriever = Retriever(index, embeddings, load_ranker(model, models_dir()))
+        self.responder = Responder.for_index(index, self.retriever, model)
         self.guide = guide
         self._context_cache: Callable = lru_cache(maxsize=1024)(self._focus_of)
 

@@ -14,6 +14,7 @@ the index does not embed 2,000 questions; texts not in that file are embedded at
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,10 +32,14 @@ class Key:
     text: str
     chunks: tuple[int, ...]  # positions in the index's chunk list
     intent: str
+    family: str = ""  # its paraphrase family: left out together when the ranker is trained
 
 
 def _norm(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+HEADING_RE = re.compile(r"^(?:fase \d+: )?(.+)$")
 
 
 def keys_for(bank: tuple[BankQuestion, ...], chunks: tuple[Chunk, ...]) -> list[Key]:
@@ -50,13 +55,14 @@ def keys_for(bank: tuple[BankQuestion, ...], chunks: tuple[Chunk, ...]) -> list[
         found: list[int] = []
         for phrase in (_norm(e) for e in q.evidence):
             hits = [i for i, t in enumerate(texts) if phrase and phrase in t]
-            if not hits:  # the evidence is a phase title: its purpose paragraphs
+            if not hits:  # a heading ("Fase 2: Konceptualisering"): the phase's purpose
+                title = HEADING_RE.match(phrase).group(1)
                 hits = [i for i, t in enumerate(titles)
-                        if t and t == phrase and chunks[i].kind == "purpose"]
+                        if t and t == title and chunks[i].kind == "purpose"]
             inside = [i for i in hits if (chunks[i].track, chunks[i].phase) in places]
             found += inside or hits
         if found:
-            keys.append(Key(q.text, tuple(dict.fromkeys(found)), q.intent))
+            keys.append(Key(q.text, tuple(dict.fromkeys(found)), q.intent, q.family))
     return keys
 
 

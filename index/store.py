@@ -29,7 +29,7 @@ from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 COLLECTION_PREFIX = "ai-rejsen-"
 
 
@@ -311,7 +311,7 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
         analyzer = Analyzer(frozenset(lexical["vocabulary"]), frozenset(lexical["words"]))
         bm25 = BM25.from_dict(lexical["bm25"])
         key_bm25 = BM25.from_dict(lexical["key_bm25"])
-        keys = tuple(Key(k["text"], tuple(k["chunks"]), k["intent"])
+        keys = tuple(Key(k["text"], tuple(k["chunks"]), k["intent"], k.get("family", ""))
                      for k in json.loads((index_dir / "keys.json").read_text(encoding="utf-8")))
         key_vectors = np.load(index_dir / "keys.npy")
     except (OSError, ValueError, TypeError, KeyError) as exc:

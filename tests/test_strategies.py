@@ -15,6 +15,7 @@ from assistant.settings import Settings
 from assistant.strategies import (
     about,
     injection,
+    language,
     missing,
     order,
     phase,
@@ -189,6 +190,13 @@ def test_instructions_are_not_followed(other):
     assert ask(other, injection, "Hvad handler fase 1 om?") is None
 
 
+@pytest.mark.parametrize("question", ["这本指南讲什么？", "Что такое фаза 2?", "1234"])
+def test_other_scripts_and_bare_numbers_get_a_danish_message(other, question):
+    answer = ask(other, language, question)
+    assert answer.refused and "dansk eller engelsk" in answer.answer
+    assert ask(other, language, "What is phase 2 about?") is None
+
+
 def test_a_task_needs_the_model(other):
     # Without a learned model nothing is read as a task: the rules do not guess at it.
     assert ask(other, task, "Skriv en projektbeskrivelse til styregruppen") is None
@@ -206,7 +214,7 @@ def test_follow_up_only_when_it_points_back(other):
 
 def test_the_strategies_run_in_their_declared_order(other):
     names = [s.__name__.rsplit(".", 1)[1] for s in strategies.STRATEGIES]
-    assert names[:3] == ["injection", "missing", "task"] and names[-1] == "topic"
+    assert names[:4] == ["language", "injection", "missing", "task"] and names[-1] == "topic"
     answer = strategies.answer(other.read("Hvad sker der i fase 9?"), other.guide)
     assert answer.refused and "der er ingen fase 9" in answer.answer
 

@@ -12,6 +12,7 @@ from assistant.reading import Reading
 from assistant.strategies import (
     about,
     injection,
+    language,
     missing,
     order,
     phase,
@@ -23,6 +24,7 @@ from assistant.strategies import (
 )
 
 STRATEGIES = (
+    language,  # not Danish or English letters: say what can be read
     injection,  # instructions in the question: never followed
     missing,  # a phase, action or track the guide does not have
     task,  # "skriv …": declined, with what the guide says
