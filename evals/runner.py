@@ -143,7 +143,7 @@ def report(results: list[tuple[QuestionSet, dict]], settings, intent_cv: str = "
           "uden for guiden = afvist. Antal spørgsmål i parentes.", "",
           category_table(results), ""]
     if intent_cv:
-        md += ["## Intentionsmodellen", "", intent_cv, ""]
+        md += ["## Det lærte: intentionsmodel, rangering og spørgebank", "", intent_cv, ""]
     for qs, r in results:
         if not qs.show_failures:
             continue
@@ -154,9 +154,10 @@ def report(results: list[tuple[QuestionSet, dict]], settings, intent_cv: str = "
     return "\n".join(md)
 
 
-def _intent_cv(out_dir: Path) -> str:
-    path = out_dir / "intent-cv.md"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+def _learned(out_dir: Path) -> str:
+    """What `ai-rejsen learn` and `python -m evals.overlap` last reported."""
+    parts = [out_dir / name for name in ("intent-cv.md", "bank-overlap.md")]
+    return "\n".join(p.read_text(encoding="utf-8") for p in parts if p.is_file())
 
 
 def main(settings, args) -> int:
@@ -183,7 +184,7 @@ def main(settings, args) -> int:
             print(f"  [{qs.name}] {f['id']} {f['question'][:70]!r}: {'; '.join(f['problems'])}")
     out_dir = Path(args.out) if args.out else Path("evals/reports")
     out_dir.mkdir(parents=True, exist_ok=True)
-    text = report(results, settings, _intent_cv(Path("evals/reports")))
+    text = report(results, settings, _learned(Path("evals/reports")))
     stamp = time.strftime("%Y-%m-%d-%H%M%S")
     path = out_dir / f"{stamp}-eval.md"
     path.write_text(text, encoding="utf-8")
