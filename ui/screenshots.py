@@ -82,6 +82,10 @@ def take(url: str, out: Path, question: str = QUESTION) -> list[Path]:
             page.wait_for_selector("#msg textarea")
             ask(page, question)
             wait_until_answered(page)
+            if viewport is PHONE:  # show a source opened under its claim, as a phone does
+                page.locator("#chatbot a[href^='#kilde-']").first.click()
+                page.wait_for_timeout(300)
+                page.evaluate("() => window.aiRejsen.showLatest()")
             page.screenshot(path=str(out / name))
             saved.append(out / name)
             page.close()

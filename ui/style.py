@@ -118,6 +118,8 @@ footer {{ display: none !important; }}
    sources, the map or the export): "Ny samtale" does it all and can be undone. */
 #chatbot .message-content .prose {{ opacity: 1 !important; }}
 #chatbot .top-panel {{ display: none !important; }}
+/* Copying one's own question is seldom wanted; its row of buttons pushed the answer down. */
+#chatbot .message-buttons-right {{ display: none !important; }}
 #chatbot a[href^="#kilde-"] {{ display: inline-block; min-width: 24px; min-height: 24px;
   padding: 0 2px;
   font-weight: 600; text-decoration: underline; color: {ACCENT}; }}
@@ -149,6 +151,9 @@ footer {{ display: none !important; }}
 @media (max-width: 720px) {{
   .gradio-container {{ padding: 6px !important; }}
   #header h1 {{ font-size: 1.35rem; }}
+  /* One scroll on a phone: the chat grows with its answers inside the page. */
+  #chatbot {{ max-height: none !important; }}
+  #chatbot .message-row.bot-row {{ max-width: 100% !important; }}
   #phase-panel {{ top: 0; right: 0; bottom: 0; width: 100vw; border-radius: 0; }}
 }}
 """
