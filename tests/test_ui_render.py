@@ -10,7 +10,7 @@ from dataclasses import replace
 from assistant.answer import Answer, Citation
 from corpus.model import ATTRIBUTION
 from tests.conftest_ui import GUIDE, XSS, cite, design_answer, lead_answer, ny_ide_4
-from ui import journey, render
+from ui import journey, render, scripts, style
 
 PATH_WATCH = "Ny idé › 4 Test og implementering › Vær opmærksom på"
 PATH_ACTIONS = "Ny idé › 4 Test og implementering › Centrale handlinger"
@@ -219,9 +219,19 @@ def test_checklist_has_one_unchecked_box_per_key_action():
 
 
 def test_the_views_import_without_gradio():
-    code = ("import sys, ui.render, ui.journey, ui.feedback, ui.access, ui.app; "
-            "assert 'gradio' not in sys.modules")
+    code = ("import sys, ui.render, ui.journey, ui.feedback, ui.access, ui.app, ui.scripts, "
+            "ui.style, ui.screenshots; assert 'gradio' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_page_script_is_filled_in_and_the_css_templates_are_safe_for_gradio():
+    page = scripts.page_js()
+    assert "__NARROW__" not in page and "__LABELS__" not in page
+    assert '"Like": "Godt svar"' in page
+    assert "__TOGGLE" not in scripts.journey_js(*journey.JOURNEY_TOGGLE)
+    # gr.HTML evaluates css_template as a JavaScript template string.
+    for css in (style.JOURNEY_CSS, style.SOURCES_CSS, style.SR_ONLY_CSS):
+        assert "`" not in css and "${" not in css
 
 
 def html_text(text: str) -> str:

@@ -33,9 +33,6 @@ SUBTITLE = ("Stil spørgsmål om guiden AI-rejsen. Svarene citerer guidens egne 
             "hvor de står.")
 CHAT_MIN_HEIGHT = 140  # px: room for the welcome text, so the first view keeps the starters
 CHAT_MAX_HEIGHT = "calc(100vh - 260px)"  # beyond this the chat scrolls, to an answer's top
-STATUS_HTML = '<div id="answer-status" class="sr-only" role="status" aria-live="polite"></div>'
-SR_ONLY_CSS = """.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
-  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }"""
 ABOUT = f"""
 Assistenten svarer på spørgsmål om guiden **AI-rejsen** om udvikling og implementering af
 AI-produkter i det danske sundhedsvæsen.
@@ -109,7 +106,7 @@ def client_messages(history: Any, question: str, max_turns: int) -> list[Message
 def build_app(assistant: AssistantLike, settings: Settings):
     """The gr.Blocks app; launch it with serve(), or demo.launch() in tests."""
     gr = _gradio()
-    from ui.style import JOURNEY_CSS, SOURCES_CSS
+    from ui.style import JOURNEY_CSS, SOURCES_CSS, SR_ONLY_CSS
 
     guide = assistant.guide
     exports = ExportDir()
@@ -126,7 +123,7 @@ def build_app(assistant: AssistantLike, settings: Settings):
         with gr.Column(elem_id="header"):
             gr.Markdown(f"# {TITLE}\n{SUBTITLE}")
             # The live region that announces answers, and the page's script (scripts.PAGE_JS).
-            gr.HTML(STATUS_HTML, elem_id="page-status", css_template=SR_ONLY_CSS,
+            gr.HTML(scripts.STATUS_HTML, elem_id="page-status", css_template=SR_ONLY_CSS,
                     js_on_load=scripts.page_js())
         with gr.Group(elem_id="journey-panel"):
             journey_map = gr.HTML(journey.journey_html(guide), elem_id="journey",

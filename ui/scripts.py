@@ -9,6 +9,9 @@ builds HTML from data: cards are cloned from the escaped sources panel.
 import json
 
 NARROW_PX = 900  # below this the sources panel sits under the chat: sources open inline
+# The live region the page script writes to when an answer has arrived; it is never
+# re-rendered, so screen readers keep watching it.
+STATUS_HTML = '<div id="answer-status" class="sr-only" role="status" aria-live="polite"></div>'
 
 # Gradio's own labels are English and its locales have no Danish, and a locale can only be
 # forced through launch(): rename them in the page instead, whenever Gradio (re)renders them.

@@ -16,7 +16,11 @@ SUBDUED_DARK_MODE = "#c3c8d0"
 FLASH = "#fff4d6"  # a source card just brought into view by its [n]
 TAP = "44px"
 
-JOURNEY_CSS = f"""
+# Text for screen readers only (the journey's button states, the answer announcements).
+SR_ONLY_CSS = """.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }"""
+
+JOURNEY_CSS = SR_ONLY_CSS + f"""
 .journey-map {{ display: flex; flex-direction: column; gap: 6px; }}
 .journey-bar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 4px 14px; }}
 .journey-title {{ margin: 0; font-size: 1rem; font-weight: 700; }}
@@ -55,8 +59,6 @@ JOURNEY_CSS = f"""
 .phase.active, .phase.active .phase-title {{ color: #fff !important; }}
 .phase.active .phase-number {{ background: #fff; color: {ACCENT}; }}
 .phase.selected {{ box-shadow: 0 0 0 3px {RING}; }}
-.sr-only {{ position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
-  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }}
 @media (max-width: 640px) {{ .journey-legend {{ width: 100%; }} .tracks {{ gap: 6px; }} }}
 """
 
