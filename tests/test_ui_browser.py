@@ -340,11 +340,14 @@ def test_new_conversation_clears_everything_and_can_be_undone(app, page):
     page.locator("#sources .sources-empty").wait_for()
     assert page.locator("#journey [data-phase].active").count() == 0
     assert page.locator("#chatbot [data-testid='bot']").count() == 0
+    page.wait_for_function(
+        "() => document.getElementById('answer-status').textContent.includes('ryddet')")
     page.click("#undo-new-chat")
     wait_for_answer(page, ny_ide_4().watch_outs.paragraphs[0])
     page.locator("#sources .source").first.wait_for()
     page.locator("#undo-new-chat").wait_for(state="hidden")
     assert page.locator("#journey [data-phase].active").count() == 1
+    page.wait_for_function("() => document.activeElement.matches('#msg textarea')")
 
 
 def test_the_conversation_exports_and_feedback_is_stored(app, page):

@@ -260,8 +260,10 @@ def build_app(assistant: AssistantLike, settings: Settings):
         for button in [*starter_buttons, *followup_buttons]:
             answered(button.click(respond, [button, turns, selected], answer_outputs, **private))
         clear.click(start_over, [turns], [*answer_outputs, cleared], **private).then(
-            hide_phase, [turns], [selected, journey_map, phase_panel], **private)
-        undo.click(bring_back, [cleared, selected], [*answer_outputs, cleared], **private)
+            hide_phase, [turns], [selected, journey_map, phase_panel], **private).then(
+            None, js=scripts.AFTER_CLEAR_JS, **private)
+        undo.click(bring_back, [cleared, selected], [*answer_outputs, cleared], **private).then(
+            None, js=scripts.AFTER_UNDO_JS, **private)
         journey_map.click(
             show_phase, [turns], [selected, journey_map, phase_panel, phase_detail, checklist],
             **private).then(None, js=scripts.AFTER_PHASE_OPEN_JS, **private)

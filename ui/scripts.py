@@ -170,7 +170,7 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-window.aiRejsen = {answered, phaseOpened, phaseClosed, showLatest,
+window.aiRejsen = {answered, announce, phaseOpened, phaseClosed, showLatest,
                    opened: (key) => { openedFrom = 'phase-' + key; }};
 """
 
@@ -204,6 +204,11 @@ element.addEventListener('click', (event) => {
 """
 
 AFTER_ANSWER_JS = "() => { setTimeout(() => window.aiRejsen?.answered(), 60); }"
+# "Ny samtale" is said aloud with its way back; after "Fortryd" (whose button is gone) focus
+# returns to the question box.
+AFTER_CLEAR_JS = ("() => window.aiRejsen?.announce("
+                  "'Samtalen er ryddet. Knappen Fortryd henter den tilbage.')")
+AFTER_UNDO_JS = "() => { setTimeout(() => document.querySelector('#msg textarea')?.focus(), 60); }"
 AFTER_PHASE_OPEN_JS = "() => { setTimeout(() => window.aiRejsen?.phaseOpened(), 60); }"
 AFTER_PHASE_CLOSE_JS = "() => { setTimeout(() => window.aiRejsen?.phaseClosed(), 60); }"
 
