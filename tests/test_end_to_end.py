@@ -57,3 +57,8 @@ def test_design_question_in_the_browser(real_app, page):  # noqa: F811
     assert "ny-ide-4" in highlighted
     page.locator(f"#chatbot a[href='#{links[0]}']").first.click()
     assert page.evaluate("() => document.activeElement.id") == links[0]
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
