@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: run test setup index eval bench lint browser clean
+.PHONY: run test setup index eval bench lint browser screenshots clean
 
 run: setup
 	$(BIN)/ai-rejsen serve
@@ -39,6 +39,10 @@ eval: setup
 
 bench: setup
 	$(BIN)/ai-rejsen bench
+
+# The README's laptop and phone screenshots: the real app on 127.0.0.1, a real answer.
+screenshots: setup browser
+	$(BIN)/python -m ui.screenshots
 
 lint: setup
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ Not a conftest pytest loads by itself: the UI test modules import from tests.con
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.answer import Answer, Citation, Message
@@ -47,6 +48,23 @@ def design_answer() -> Answer:
         latency_ms=3.0,
         focus=(("ny-ide", 4),),
     )
+
+
+def lead_answer() -> Answer:
+    """An answer in the shape issue 9 gives: a one-sentence lead, then the details."""
+    phase = ny_ide_4()
+    lead = f"{phase.watch_outs.paragraphs[0]} [1]"
+    actions = "\n".join(f"{n}. {item} [2]" for n, item in enumerate(phase.key_actions.items, 1))
+    details = (f"**Centrale handlinger**\n\n{actions}\n\n"
+               f"**Vær opmærksom på**\n\n{phase.watch_outs.paragraphs[1]} [1]")
+    return replace(design_answer(), answer=f"{lead}\n\n{details}", lead=lead)
+
+
+def long_answer() -> Answer:
+    """An answer longer than any screen, all lead: what the chat must show from its top."""
+    phase = ny_ide_4()
+    paragraphs = [f"Afsnit {n}: {phase.purpose.paragraphs[0]} [1]" for n in range(1, 25)]
+    return replace(design_answer(), answer="\n\n".join(paragraphs), lead="")
 
 
 class FakeAssistant:

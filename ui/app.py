@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from assistant.answer import Answer, Message
 from assistant.settings import Settings
 from corpus.model import ATTRIBUTION, Guide
-from ui import feedback, journey, render
+from ui import feedback, journey, render, scripts
 from ui.exports import ExportDir
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,10 @@ TOO_LARGE = "Forespørgslen er for stor (højst {limit} MB)."
 MAX_BODY_MB = 16  # a 1,000-turn conversation is ~2 MB; anything far beyond is not a chat
 STREAM_CHUNKS = 6
 STREAM_PAUSE_S = 0.01
+SUBTITLE = ("Stil spørgsmål om guiden AI-rejsen. Svarene citerer guidens egne ord og viser, "
+            "hvor de står.")
+CHAT_MIN_HEIGHT = 140  # px: room for the welcome text, so the first view keeps the starters
+CHAT_MAX_HEIGHT = "calc(100vh - 260px)"  # beyond this the chat scrolls, to an answer's top
 ABOUT = f"""
 Assistenten svarer på spørgsmål om guiden **AI-rejsen** om udvikling og implementering af
 AI-produkter i det danske sundhedsvæsen.
@@ -47,20 +51,6 @@ AI-produkter i det danske sundhedsvæsen.
 
 {ATTRIBUTION}
 """
-
-# The journey map reports which phase button was clicked; the server checks the key.
-JOURNEY_JS = """
-element.addEventListener('click', (event) => {
-  const button = event.target.closest('button[data-phase]');
-  if (!button) return;
-  trigger('click', {phase: button.dataset.phase});
-  // On narrow screens the phase card sits below the chat: bring it into view.
-  if (window.innerWidth < 900) setTimeout(() => {
-    document.getElementById('phase-panel')?.scrollIntoView({behavior: 'smooth'});
-  }, 300);
-});
-"""
-
 
 class AssistantLike(Protocol):
     guide: Guide
@@ -116,7 +106,7 @@ def client_messages(history: Any, question: str, max_turns: int) -> list[Message
 def build_app(assistant: AssistantLike, settings: Settings):
     """The gr.Blocks app; launch it with serve(), or demo.launch() in tests."""
     gr = _gradio()
-    from ui.style import JOURNEY_CSS, SOURCES_CSS
+    from ui.style import JOURNEY_CSS, SOURCES_CSS, SR_ONLY_CSS
 
     guide = assistant.guide
     exports = ExportDir()
@@ -124,29 +114,35 @@ def build_app(assistant: AssistantLike, settings: Settings):
     # One turn beyond the bound: the assistant then sees the conversation was longer, uses only
     # the last max_history_turns of it, and says so in its answer.
     max_turns = settings.max_history_turns + 1
+    private: dict[str, Any] = {"api_visibility": "private"}
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         turns = gr.State([])
         selected = gr.State(None)
+        cleared = gr.State([])  # the conversation "Ny samtale" removed, until it is undone
         with gr.Column(elem_id="header"):
-            gr.Markdown(f"# {TITLE}\nStil spørgsmål om guiden AI-rejsen. Svarene citerer guidens "
-                        "egne ord og viser, hvor de står.")
+            gr.Markdown(f"# {TITLE}\n{SUBTITLE}")
+            # The live region that announces answers, and the page's script (scripts.PAGE_JS).
+            gr.HTML(scripts.STATUS_HTML, elem_id="page-status", css_template=SR_ONLY_CSS,
+                    js_on_load=scripts.page_js())
         with gr.Group(elem_id="journey-panel"):
             journey_map = gr.HTML(journey.journey_html(guide), elem_id="journey",
                                   css_template=JOURNEY_CSS, padding=True,
-                                  js_on_load=JOURNEY_JS)
+                                  js_on_load=scripts.journey_js(*journey.JOURNEY_TOGGLE))
         with gr.Row(equal_height=False, elem_id="main-row"):
             with gr.Column(scale=3, min_width=320):
+                # No fixed height: the chat grows with its answers up to most of the screen,
+                # and never scrolls itself to an answer's end (scripts.answered shows its top).
                 chatbot = gr.Chatbot(
-                    elem_id="chatbot", label="Samtale", show_label=False, height=480,
-                    layout="bubble",
+                    elem_id="chatbot", label="Samtale", show_label=False, height=None,
+                    min_height=CHAT_MIN_HEIGHT, max_height=CHAT_MAX_HEIGHT, autoscroll=False,
+                    layout="bubble", buttons=["copy"],
                     placeholder="**Velkommen.** Spørg om et spor, en fase eller en opgave "
                                 "i AI-rejsen — eller vælg et af forslagene nedenfor.",
-                    buttons=["copy"],
                 )
                 msg = gr.Textbox(elem_id="msg", label="Dit spørgsmål", submit_btn="Send",
                                  placeholder="Fx: Hvad skal jeg gøre før prospektiv validering?",
-                                 max_length=settings.max_question_chars, autofocus=True)
+                                 max_length=settings.max_question_chars)
                 with gr.Column(elem_id="starters") as starters:
                     gr.Markdown("**Kom i gang** — forslag til spørgsmål:")
                     with gr.Row(elem_classes=["suggestions"]):
@@ -159,29 +155,48 @@ def build_app(assistant: AssistantLike, settings: Settings):
                             gr.Button("", size="sm", visible=False, scale=0, min_width=0)
                             for _ in range(journey.MAX_FOLLOW_UPS)
                         ]
+                with gr.Row(elem_id="undo-row", visible=False) as undo_row:
+                    gr.Markdown("Samtalen er ryddet.")
+                    undo = gr.Button("Fortryd: hent samtalen tilbage", size="sm",
+                                     elem_id="undo-new-chat", scale=0, min_width=0)
                 with gr.Row():
                     clear = gr.Button("Ny samtale", elem_id="new-chat", size="sm")
                     export = gr.DownloadButton("Eksportér samtalen (.md)", size="sm",
                                                elem_id="export-download", interactive=False)
-            with gr.Column(scale=2, min_width=300):
-                with gr.Group(visible=False, elem_id="phase-panel") as phase_panel:
-                    phase_detail = gr.Markdown(elem_id="phase-detail", max_height=360,
-                                               padding=True)
-                    with gr.Row():
-                        ask_phase = gr.Button("Spørg om denne fase", variant="primary",
-                                              size="sm", elem_id="ask-phase")
-                        checklist = gr.DownloadButton("Hent tjekliste (.md)", size="sm",
-                                                      elem_id="checklist-download")
-                        close_phase = gr.Button("Luk", size="sm", elem_id="close-phase",
-                                                scale=0, min_width=70)
-                gr.Markdown("### Kilder til seneste svar", elem_classes=["panel-title"])
-                sources = gr.HTML(render.sources_html((), answered=False), elem_id="sources",
+            with gr.Column(scale=2, min_width=300, elem_id="sources-column"):
+                gr.Markdown("## Kilder til seneste svar", elem_classes=["panel-title"])
+                sources = gr.HTML(render.sources_html([]), elem_id="sources",
                                   css_template=SOURCES_CSS, js_on_load=None, padding=True)
+        # A Column, not a Group: a hidden Group's elem_id ends up on two elements when shown.
+        with gr.Column(visible=False, elem_id="phase-panel") as phase_panel:
+            phase_detail = gr.HTML(elem_id="phase-detail", js_on_load=None, padding=True)
+            with gr.Row(elem_id="phase-actions"):
+                ask_phase = gr.Button("Spørg om denne fase", variant="primary", size="sm",
+                                      elem_id="ask-phase")
+                checklist = gr.DownloadButton("Hent tjekliste (.md)", size="sm",
+                                              elem_id="checklist-download")
+                close_phase = gr.Button("Luk fasekortet", size="sm", elem_id="close-phase")
         with gr.Accordion("Om AI-rejsen-assistenten", open=False, elem_id="about"):
             gr.Markdown(ABOUT)
 
         answer_outputs = [chatbot, msg, turns, sources, journey_map, starters, followups,
-                          *followup_buttons, export]
+                          *followup_buttons, export, undo_row]
+
+        def conversation(now: list, phase_key: str | None) -> tuple:
+            """Every answer output for the conversation `now` (empty: the first view)."""
+            suggestions = journey.follow_ups(now[-1].answer, guide) if now else []
+            export_update = gr.update(value=None, interactive=False)
+            if now:
+                stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+                path = exports.write(f"ai-rejsen-samtale-{stamp}.md",
+                                     render.conversation_markdown(now, exported_at=stamp))
+                export_update = gr.update(value=str(path), interactive=True)
+            return (
+                render.chat_history(now), "", now, render.sources_html(now),
+                journey.journey_html(guide, _focus(now), phase_key),
+                gr.update(visible=not now), gr.update(visible=bool(suggestions)),
+                *_suggestion_updates(gr, suggestions), export_update, gr.update(visible=False),
+            )
 
         def respond(question: str, past: list, phase_key: str | None):
             question = (question or "").strip()
@@ -191,27 +206,17 @@ def build_app(assistant: AssistantLike, settings: Settings):
             answer = safe_ask(assistant, conversation_messages(past, question, max_turns))
             now = [*past, render.Turn(question, answer)]
             skip = [gr.skip()] * (len(answer_outputs) - 2)
-            for part in render.stream_chunks(render.chat_markdown(answer), STREAM_CHUNKS)[:-1]:
+            for part in render.stream_chunks(render.streaming_text(answer), STREAM_CHUNKS)[:-1]:
                 yield (render.chat_history(now, partial=part), "", *skip)
                 time.sleep(STREAM_PAUSE_S)
-            suggestions = journey.follow_ups(answer, guide)
-            stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
-            export_path = exports.write(f"ai-rejsen-samtale-{stamp}.md",
-                                        render.conversation_markdown(now, exported_at=stamp))
-            yield (
-                render.chat_history(now), "", now,
-                render.sources_html(answer.citations),
-                journey.journey_html(guide, answer.focus, phase_key),
-                gr.update(visible=False), gr.update(visible=bool(suggestions)),
-                *_suggestion_updates(gr, suggestions),
-                gr.update(value=str(export_path), interactive=True),
-            )
+            yield conversation(now, phase_key)
 
-        def start_over():
-            return ([], "", [], render.sources_html((), answered=False),
-                    journey.journey_html(guide, (), None), gr.update(visible=True),
-                    gr.update(visible=False), *_suggestion_updates(gr, []),
-                    gr.update(value=None, interactive=False))
+        def start_over(past: list):
+            # Kept until the next question, so "Fortryd" can bring the conversation back.
+            return (*conversation([], None)[:-1], gr.update(visible=bool(past)), past)
+
+        def bring_back(saved: list, phase_key: str | None):
+            return (*conversation(saved, phase_key), [])
 
         def show_phase(past: list, evt: gr.EventData):
             data = getattr(evt, "_data", None)  # what the map's JS sent: {"phase": "ny-ide-4"}
@@ -222,7 +227,7 @@ def build_app(assistant: AssistantLike, settings: Settings):
             key = journey.phase_key(phase.track, phase.number)
             path = exports.write(f"ai-rejsen-tjekliste-{key}.md", journey.checklist_markdown(phase))
             return (key, journey.journey_html(guide, _focus(past), key), gr.update(visible=True),
-                    journey.phase_markdown(phase), str(path))
+                    journey.phase_html(phase), str(path))
 
         def hide_phase(past: list):
             return None, journey.journey_html(guide, _focus(past), None), gr.update(visible=False)
@@ -242,23 +247,32 @@ def build_app(assistant: AssistantLike, settings: Settings):
                 feedback.save_feedback(feedback_path, record)
             except Exception:  # noqa: BLE001 - feedback is optional; the chat goes on
                 log.exception("could not store feedback")
-                gr.Warning("Tilbagemeldingen kunne ikke gemmes.")
+                gr.Warning("Tilbagemeldingen kunne ikke gemmes.", title="Advarsel")
                 return
-            gr.Info("Tak for din tilbagemelding.")
+            gr.Info("Tak for din tilbagemelding.", title="Tak")
 
-        private: dict[str, Any] = {"api_visibility": "private"}
+        def answered(event):
+            # After the server's last update: show the answer's top, move focus, announce it.
+            return event.then(None, js=scripts.AFTER_ANSWER_JS, **private)
+
         inputs = [msg, turns, selected]
-        msg.submit(respond, inputs, answer_outputs, **private)
+        answered(msg.submit(respond, inputs, answer_outputs, **private))
         for button in [*starter_buttons, *followup_buttons]:
-            button.click(respond, [button, turns, selected], answer_outputs, **private)
-        for event in (clear.click, chatbot.clear):  # the button and the chat's own bin icon
-            event(start_over, None, answer_outputs, **private).then(
-                hide_phase, [turns], [selected, journey_map, phase_panel], **private)
-        journey_map.click(show_phase, [turns],
-                          [selected, journey_map, phase_panel, phase_detail, checklist], **private)
-        close_phase.click(hide_phase, [turns], [selected, journey_map, phase_panel], **private)
-        ask_phase.click(phase_question, [selected], [msg], **private).then(
-            respond, inputs, answer_outputs, **private)
+            answered(button.click(respond, [button, turns, selected], answer_outputs, **private))
+        clear.click(start_over, [turns], [*answer_outputs, cleared], **private).then(
+            hide_phase, [turns], [selected, journey_map, phase_panel], **private).then(
+            None, js=scripts.AFTER_CLEAR_JS, **private)
+        undo.click(bring_back, [cleared, selected], [*answer_outputs, cleared], **private).then(
+            None, js=scripts.AFTER_UNDO_JS, **private)
+        journey_map.click(
+            show_phase, [turns], [selected, journey_map, phase_panel, phase_detail, checklist],
+            **private).then(None, js=scripts.AFTER_PHASE_OPEN_JS, **private)
+        close_phase.click(hide_phase, [turns], [selected, journey_map, phase_panel],
+                          **private).then(None, js=scripts.AFTER_PHASE_CLOSE_JS, **private)
+        # The card closes so the answer it asks for is in view.
+        answered(ask_phase.click(phase_question, [selected], [msg], **private).then(
+            hide_phase, [turns], [selected, journey_map, phase_panel], **private).then(
+            respond, inputs, answer_outputs, **private))
         chatbot.like(on_like, [turns], None, **private)
 
         gr.api(_api_chat(assistant, max_turns), api_name="chat",

@@ -78,9 +78,21 @@ def _first_phases(guide: Guide) -> Iterable[Phase]:
             yield phases[0]
 
 
+JOURNEY_TOGGLE = ("Vis fasernes navne", "Skjul fasernes navne")
+LEGEND_CITED = "Nævnt i seneste svar"
+LEGEND_OPEN = "Fasekortet er åbent"
+CITED_STATE = f'<span class="sr-only"> ({LEGEND_CITED.lower()})</span>'
+
+
 def journey_html(guide: Guide, focus: Iterable[tuple[str, int]] = (),
                  selected: str | None = None) -> str:
-    """Both tracks as rows of phase buttons; phases in `focus` get the class "active"."""
+    """The tracks as a compact strip of numbered phase buttons that expands to show titles.
+
+    A phase in `focus` (cited by the latest answer) is filled and shows its title even in the
+    strip; the phase whose card is open (`selected`) has a ring and aria-pressed. One legend
+    explains both. A button's name is its visible text ("4 Test og implementering"), so what a
+    voice user says matches what a screen reader hears; the state is spelled out in hidden text.
+    """
     focused = {phase_key(track, number) for track, number in focus}
     rows = []
     for track in guide.tracks:
@@ -89,36 +101,57 @@ def journey_html(guide: Guide, focus: Iterable[tuple[str, int]] = (),
             key = phase_key(track.id, phase.number)
             classes = ["phase"] + (["active"] if key in focused else [])
             classes += ["selected"] if key == selected else []
-            label = f"Vis {phase_name(phase)}" + (" (i fokus i seneste svar)"
-                                                 if key in focused else "")
+            state = CITED_STATE if key in focused else ""
             buttons.append(
                 f'<li><button type="button" id="phase-{key}" data-phase="{key}" '
                 f'class="{" ".join(classes)}" aria-pressed="{str(key == selected).lower()}" '
-                f'aria-label="{html.escape(label)}">'
-                f'<span class="phase-number">{phase.number}</span>'
-                f'<span class="phase-title">{html.escape(phase.title)}</span></button></li>'
+                f'title="{html.escape(phase_name(phase))}">'
+                f'<span class="phase-number">{phase.number}</span> '
+                f'<span class="phase-title">{html.escape(phase.title)}</span>{state}</button></li>'
             )
         rows.append(
             f'<div class="track" data-track="{track.id}">'
             f'<h3 class="track-name">{html.escape(track.name)}</h3>'
             f'<ol class="phases">{"".join(buttons)}</ol></div>'
         )
-    legend = ('<p class="journey-legend"><span class="legend-swatch"></span>'
-              "Fremhævet: de faser, det seneste svar handler om. Klik på en fase for at se den."
+    toggle = (f'<button type="button" class="journey-toggle" aria-expanded="false" '
+              f'aria-controls="journey-tracks">{JOURNEY_TOGGLE[0]}</button>')
+    legend = ('<p class="journey-legend">'
+              f'<span class="legend-item"><span class="swatch cited"></span>{LEGEND_CITED}</span>'
+              f'<span class="legend-item"><span class="swatch open"></span>{LEGEND_OPEN}</span>'
               "</p>")
-    return f'<nav class="journey-map" aria-label="Rejsekort">{"".join(rows)}{legend}</nav>'
+    return (f'<nav class="journey-map" aria-labelledby="journey-title">'
+            f'<div class="journey-bar"><h2 id="journey-title" class="journey-title">Rejsekort</h2>'
+            f'{toggle}{legend}</div>'
+            f'<div id="journey-tracks" class="tracks">{"".join(rows)}</div></nav>')
 
 
-def phase_markdown(phase: Phase) -> str:
-    """A phase's card: purpose, key actions and watch-outs in the guide's own words."""
-    lines = [f"### {phase.path}", "", f"**{phase.purpose.title}**", ""]
-    lines += [*phase.purpose.paragraphs, ""]
-    lines += [f"**{phase.key_actions.title}**", ""]
-    lines += [f"{n}. {item}" for n, item in enumerate(phase.key_actions.items, 1)]
-    lines += ["", f"**{phase.watch_outs.title}**", ""]
+def phase_html(phase: Phase) -> str:
+    """A phase's card: purpose, key actions and watch-outs in the guide's own words, escaped.
+
+    Its heading takes focus when the card opens (tabindex -1), and the headings continue the
+    page's order (h2 for the card, h3 for its parts).
+    """
+    parts = [f'<h2 id="phase-card-title" tabindex="-1">{html.escape(phase.path)}</h2>',
+             f"<h3>{html.escape(phase.purpose.title)}</h3>"]
+    parts += [f"<p>{html.escape(text)}</p>" for text in phase.purpose.paragraphs]
+    parts.append(f"<h3>{html.escape(phase.key_actions.title)}</h3>")
+    parts.append("<ol>" + "".join(f"<li>{html.escape(item)}</li>"
+                                  for item in phase.key_actions.items) + "</ol>")
+    parts.append(f"<h3>{html.escape(phase.watch_outs.title)}</h3>")
+    items: list[str] = []
     for block in phase.watch_outs.blocks:
-        lines += [f"- {block.text}" if block.is_item else block.text, ""]
-    return "\n".join(lines).rstrip() + "\n"
+        if block.is_item:
+            items.append(f"<li>{html.escape(block.text)}</li>")
+            continue
+        if items:
+            parts.append(f"<ul>{''.join(items)}</ul>")
+            items = []
+        parts.append(f"<p>{html.escape(block.text)}</p>")
+    if items:
+        parts.append(f"<ul>{''.join(items)}</ul>")
+    return ('<section class="phase-card" aria-labelledby="phase-card-title">'
+            f'{"".join(parts)}</section>')
 
 
 def checklist_markdown(phase: Phase) -> str:
