@@ -34,6 +34,7 @@ from index.lexical import (
     tokens,
 )
 
+REFUSED_BY_MODEL = tuple(i for i in OUT_OF_SCOPE_INTENTS if i != "missing_structure")
 INJECTION_RE = re.compile(
     r"\b(?:ignor\w*|glem|forget|disregard|tilsidesæt\w*|override|bypass|se bort fra)\b.{0,60}"
     r"\b(?:instru\w*|regl\w*|rules?|prompt\w*|tidligere|previous|above|ovenstående|alt|all|"
@@ -76,6 +77,7 @@ class Reading:
     target: Evidence | None = None  # the words after "før"/"efter", scored alone
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
+    content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
     phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
 
     def p(self, intent: str) -> float:
@@ -83,7 +85,9 @@ class Reading:
 
     @property
     def p_out(self) -> float:
-        return sum(p for i, p in self.intents if i in OUT_OF_SCOPE_INTENTS)
+        """The model's probability that the guide does not cover it. Structure that does not
+        exist is left out: the guide's own layout settles that (assistant/mentions.py)."""
+        return sum(p for i, p in self.intents if i in REFUSED_BY_MODEL)
 
     @property
     def tracks(self) -> tuple[str, ...]:
@@ -172,7 +176,9 @@ class Reader:
         track_hint = None
         if self.model is not None:
             intents, tracks = self.model.predict(text, vector)
-            if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks:
+            both = dict(tracks).get("both", 0.0)
+            if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
+                    and both < TUNING.track_hint_both and not mentions.tracks:
                 track_hint = tracks[0][0]
         norm = normalize(" ".join(text.split()))
         injection = bool(INJECTION_RE.search(norm))
@@ -203,7 +209,8 @@ class Reader:
             context=context, other_track=other_track, content=tuple(content),
             known=tuple(known), evidence=evidence, target=target,
             target_actions=target_actions, target_phases=target_phases,
-            phases=self._phases(mentions, context, follow_up, other_track))
+            content_actions=self.actions_named(" ".join(content), mentions) if content else (),
+            phases=self._phases(mentions, context, follow_up, other_track, track_hint))
         return _with_intent(reading)
 
     @cached_property
@@ -256,10 +263,12 @@ class Reader:
             weights[term] = max(weights.get(term, 0.0), weight)
         return weights
 
-    def _phases(self, mentions: Mentions, context, follow_up: bool,
-                other_track: bool) -> tuple[PhaseKey, ...]:
+    def _phases(self, mentions: Mentions, context, follow_up: bool, other_track: bool,
+                track_hint: str | None) -> tuple[PhaseKey, ...]:
         if mentions.phases:
-            return mentions.phases
+            # "den første fase" names phase 1 of every track: the situation picks one.
+            hinted = tuple(p for p in mentions.phases if p[0] == track_hint)
+            return hinted if hinted and not mentions.tracks else mentions.phases
         if not follow_up:
             return ()
         if other_track:
@@ -273,30 +282,47 @@ class Reader:
 
 def _with_intent(r: Reading) -> Reading:
     """The intent: what the guide's structure settles (structure that does not exist,
-    instructions), else the model's when it is sure, else the question's own cues."""
+    instructions), else the model's likeliest intent that the question can carry (an order
+    question needs something to be ordered against; a refusal needs the model to be sure),
+    else the question's own cues."""
     if r.injection:
-        intent = "injection"
-    elif r.mentions.missing is not None:
-        intent = "missing_structure"
-    elif r.intents and r.intents[0][1] >= TUNING.intent_floor \
-            and r.intents[0][0] != "missing_structure":
-        intent = r.intents[0][0]  # (what is missing, the guide's structure has just said)
-    elif r.counts or (r.structure and not r.phases):
-        intent = "structure"
-    elif r.which_track:
-        intent = "which_track"
-    elif r.order is not None and (r.order.target or r.follow_up or r.mentions.ordinal_action):
-        intent = "order"
-    elif r.when:
-        intent = "when"
-    elif r.mentions.kinds:
-        intent = {PURPOSE: "purpose", KEY_ACTIONS: "actions", WATCH_OUTS: "watch_outs"}[
+        return _replace(r, intent="injection")
+    if r.mentions.missing is not None:
+        return _replace(r, intent="missing_structure")
+    for intent, p in r.intents:
+        floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
+            else TUNING.intent_floor
+        if p < floor:
+            break
+        if _can_carry(r, intent):
+            return _replace(r, intent=intent)
+    return _replace(r, intent=_intent_from_cues(r))
+
+
+def _can_carry(r: Reading, intent: str) -> bool:
+    if intent == "missing_structure":
+        return False  # the guide's layout has just said nothing named is missing
+    if intent == "order":
+        return r.order is not None and bool(
+            r.target_actions or r.target_phases or r.mentions.ordinal_action
+            or (r.order.relation in ("next", "previous", "first", "last")))
+    return True
+
+
+def _intent_from_cues(r: Reading) -> str:
+    if r.counts or (r.structure and not r.phases):
+        return "structure"
+    if r.which_track:
+        return "which_track"
+    if r.order is not None and (r.target_actions or r.target_phases or r.follow_up
+                                or r.mentions.ordinal_action):
+        return "order"
+    if r.when:
+        return "when"
+    if r.mentions.kinds:
+        return {PURPOSE: "purpose", KEY_ACTIONS: "actions", WATCH_OUTS: "watch_outs"}[
             r.mentions.kinds[0]]
-    elif r.phases:
-        intent = "phase"
-    else:
-        intent = "topic"
-    return _replace(r, intent=intent)
+    return "phase" if r.phases else "topic"
 
 
 def _replace(r: Reading, **changes) -> Reading:

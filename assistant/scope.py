@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.reading import Reading
+from assistant.reading import REFUSED_BY_MODEL, Reading
 from assistant.tuning import TUNING, Tuning
-from corpus.bank import OUT_OF_SCOPE_INTENTS
 
 DECLINED = ("injection", "missing_structure", "task")  # settled before this decision
 ABOUT_GUIDE = ("guide", "structure", "which_track")
@@ -34,7 +33,7 @@ class ScopeEvidence:
 
     @classmethod
     def of(cls, r: Reading) -> ScopeEvidence:
-        best_out = max(((i, p) for i, p in r.intents if i in OUT_OF_SCOPE_INTENTS),
+        best_out = max(((i, p) for i, p in r.intents if i in REFUSED_BY_MODEL),
                        key=lambda ip: ip[1], default=("off_topic", 0.0))[0]
         return cls(r.intent, r.p_out, best_out, r.evidence.best_key(), r.coverage,
                    bool(r.content), bool(r.phases or r.mentions.tracks or r.follow_up),
@@ -56,7 +55,8 @@ def decide_evidence(e: ScopeEvidence, t: Tuning = TUNING) -> Decision:
     if not e.has_content and e.names_place and not e.asks_detail:
         return Decision(False, reason="a place in the guide and nothing else")
     weak_key = e.best_key < t.weak_key
-    if e.p_out >= t.out_of_scope_floor:
+    floor = t.named_place_out_floor if e.names_place else t.out_of_scope_floor
+    if e.p_out >= floor:
         return Decision(True, e.best_out, "model")
     if e.p_out >= t.weak_evidence_out and weak_key and e.coverage < t.weak_coverage:
         return Decision(True, e.best_out, "model and weak evidence")

@@ -36,15 +36,24 @@ def mask(guide: GuideMap, *, phases: Iterable[PhaseKey] | None = None,
 
 
 def where(r: Reading, guide: GuideMap) -> np.ndarray | None:
-    """The part of the guide the question points at: its phases, else its tracks (named or
-    implied), else everything."""
+    """The part of the guide the question names: its phases, else its tracks, else all of it.
+    (A track the situation only implies is a preference, see `best`, not a limit.)"""
     if r.phases:
         return mask(guide, phases=r.phases)
     if r.tracks:
         return mask(guide, tracks=r.tracks)
-    if r.track_hint:
-        return mask(guide, tracks=[r.track_hint])
     return None
+
+
+def best(r: Reading, guide: GuideMap, hits: list[Hit]) -> Hit:
+    """The best hit, preferring the track the situation implies when it holds one about as
+    good ("vi har købt et CE-mærket værktøj": Færdigt produkt's validation first)."""
+    top = hits[0]
+    if r.track_hint and top.chunk.track != r.track_hint:
+        inside = [h for h in hits if h.chunk.track == r.track_hint]
+        if inside and inside[0].score >= TUNING.hint_ratio * top.score:
+            return inside[0]
+    return top
 
 
 def best_places(hits: list[Hit]) -> list[tuple[tuple, Hit]]:
@@ -79,11 +88,12 @@ def companion(r: Reading, guide: GuideMap, chunk: Chunk) -> Chunk | None:
 
 def other_track(r: Reading, guide: GuideMap, top: Hit) -> Hit | None:
     """The best passage of another track, when that track says about as much about it."""
-    if r.tracks or r.track_hint or top.chunk.phase is None:
+    if r.tracks or top.chunk.phase is None:
         return None
     others = [t for t in guide.tracks if t != top.chunk.track]
     hits = r.evidence.ranked(mask(guide, tracks=others, in_phases=True), k=1)
-    if hits and hits[0].score >= TUNING.both_tracks_ratio * top.score:
+    ratio = TUNING.hinted_other_ratio if r.track_hint else TUNING.both_tracks_ratio
+    if hits and hits[0].score >= ratio * top.score:
         return hits[0]
     return None
 

@@ -22,12 +22,14 @@ class Tuning:
 
     # ---- reading the question -------------------------------------------------------------
     intent_floor: float = 0.35  # below this the model is unsure: rules from the guide decide
-    track_hint_floor: float = 0.6  # a track implied by the situation ("vi har købt …") counts
+    track_hint_floor: float = 0.75  # a track implied by the situation ("vi har købt …") counts
+    track_hint_both: float = 0.15  # … unless the model also finds it could be either track
     task_floor: float = 0.5  # a request to write something, when the model is this sure
     action_match: float = 0.5  # share of "før X"'s words an action must have to be X
 
     # ---- refusal: one decision from several kinds of evidence ------------------------------
     out_of_scope_floor: float = 0.5  # P(out-of-scope intents) at which the model alone refuses
+    named_place_out_floor: float = 0.7  # … when the question names a phase or track the guide has
     weak_evidence_out: float = 0.3  # … and from this P when the guide's evidence is also weak
     weak_key: float = 0.82  # best cosine to a bank question below this is weak evidence
     weak_coverage: float = 0.5  # share of the question's words the guide knows, below: weak
@@ -37,9 +39,12 @@ class Tuning:
     lead_max_chars: int = 280  # "at most about two sentences": the lead's length budget
     answer_soft_chars: int = 900  # details are cut to stay near this (9 in 10 ≤ 1,000)
     both_tracks_ratio: float = 0.6  # the other track's best is this close to answer it too
+    hinted_other_ratio: float = 0.95  # … and this close when the situation implies a track
+    hint_ratio: float = 0.7  # the implied track's best leads if it is this close to the best
     second_place_ratio: float = 0.8  # a second place in the same track is this close
     synthesis_min_places: int = 2  # a topic found in this many phases is listed across them
     synthesis_ratio: float = 0.5  # … each phase's best at least this share of the top score
+    guide_sections: int = 3  # sections of the introduction or colophon quoted for one question
     max_list_items: int = 6  # key actions listed for a topic (a whole phase lists them all)
     order_window: int = 3  # actions listed before or after the one asked about
 

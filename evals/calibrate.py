@@ -18,12 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.reading import REFUSED_BY_MODEL
 from assistant.scope import ScopeEvidence, decide_evidence
 from assistant.tuning import TUNING, Tuning
-from corpus.bank import OUT_OF_SCOPE_INTENTS
 
 GRID = {
     "out_of_scope_floor": [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
+    "named_place_out_floor": [0.6, 0.7, 0.8, 0.9],
     "weak_evidence_out": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
     "weak_key": [0.84, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91],
     "weak_coverage": [0.4, 0.5, 0.6, 0.7, 0.8],
@@ -37,7 +38,7 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    from assistant.train import C, FOLDS, bank_vectors, features
+    from assistant.train import FOLDS, C, bank_vectors, features
     from corpus.bank import load_bank
     from index.embeddings import embeddings_name
 
@@ -65,8 +66,8 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
         intent = intents[0][0] if intents[0][1] >= TUNING.intent_floor else "topic"
         if r.intent in ("injection", "missing_structure"):
             intent = r.intent
-        p_out = sum(v for k, v in p.items() if k in OUT_OF_SCOPE_INTENTS)
-        best_out = max(((k, v) for k, v in p.items() if k in OUT_OF_SCOPE_INTENTS),
+        p_out = sum(v for k, v in p.items() if k in REFUSED_BY_MODEL)
+        best_out = max(((k, v) for k, v in p.items() if k in REFUSED_BY_MODEL),
                        key=lambda kv: kv[1])[0]
         evidence = ScopeEvidence(intent, p_out, best_out, float(sims.max()), r.coverage,
                                  bool(r.content), bool(r.phases or r.mentions.tracks),

@@ -10,6 +10,7 @@ from assistant.answer import Answer
 from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
+from assistant.tuning import TUNING
 from corpus.model import INTRO_TRACK, KIND_TITLES
 from index.chunking import Chunk
 
@@ -98,28 +99,33 @@ def _structure(r: Reading, guide: GuideMap) -> Answer:
 
 
 def _guide(r: Reading, guide: GuideMap) -> Answer | None:
-    """The introduction's or colophon's section that answers: a short section whole, else its
-    opening paragraph (which says what the section is about) and the passage that matched."""
+    """The sections of the introduction and colophon that answer: the best one first (a short
+    section whole, else its opening paragraph, which says what it is about, and the passage that
+    matched), then any other section that matched about as well ("hvem står bag?" is both the
+    editors and the publisher)."""
     hits = r.evidence.ranked(select.mask(guide, intro=True))
     if not hits:
         return None
-    top = hits[0]
-    section = guide.place(select.best_places(hits)[0][0])
-    if len(section) <= WHOLE_SECTION:
-        chunks = section
-    else:
-        chunks = list(dict.fromkeys([section[0], top.chunk]))
+    places = [(p, h) for p, h in select.best_places(hits)
+              if h.score >= TUNING.second_place_ratio * hits[0].score][:TUNING.guide_sections]
     draft = Draft(guide, r.english)
-    draft.add_lead(draft.quote(chunks[:1]))
-    if len(chunks) > 1:
-        draft.add(draft.quote(chunks[1:]))
+    for i, (place, hit) in enumerate(places):
+        section = guide.place(place)
+        chunks = section if len(section) <= WHOLE_SECTION else \
+            list(dict.fromkeys([section[0], hit.chunk]))
+        if i == 0:
+            draft.add_lead(draft.quote(chunks[:1]))
+            if len(chunks) > 1:
+                draft.add(draft.quote(chunks[1:]))
+        else:
+            draft.add(draft.quote(chunks))
     return draft.answer()
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     intent = reading.intent
-    if intent not in INTENTS:
-        return None
+    if intent not in INTENTS or (reading.phases and not reading.counts):
+        return None  # a named phase is the phase strategy's
     if intent == "which_track":
         return _which_track(reading, guide)
     if intent == "structure" or (reading.counts and not reading.content):

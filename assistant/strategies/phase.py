@@ -39,8 +39,8 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     if not r.phases:
         return None
-    if r.content and r.intent not in INTENTS:
-        return None
+    if r.content and (r.intent not in INTENTS or r.content_actions):
+        return None  # a topic of its own, or one of the phase's actions: the topic strategy
     keys = r.phases[:len(guide.tracks)]
     draft = Draft(guide, r.english)
     if len(keys) == 1 and r.kind is None:

@@ -29,7 +29,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     hits = r.evidence.ranked(select.where(r, guide))
     if not hits:
         return message(NOT_COVERED, english=r.english)
-    top = hits[0]
+    top = select.best(r, guide, hits)
     draft = Draft(guide, r.english)
     tops = [top]
     other = select.other_track(r, guide, top)

@@ -21,6 +21,8 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if not hits or select.weak(hits[0]) or hits[0].chunk.phase is None:
         return None
     places = select.spread(hits, TUNING.synthesis_ratio, most=4)
+    if r.track_hint:  # the track the situation implies first
+        places.sort(key=lambda ph: ph[1].chunk.track != r.track_hint)
     draft = Draft(guide, r.english)
     draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for _, h in places))
     companion = select.companion(r, guide, places[0][1].chunk)
