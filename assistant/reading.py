@@ -27,7 +27,6 @@ from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 from index.lexical import (
     DANISH_STOPWORDS,
-    glossary_expansion,
     glossary_matches,
     normalize,
     stem,
@@ -131,20 +130,21 @@ class Reader:
 
     # ---- the words ---------------------------------------------------------------------------
 
-    def known(self, word: str) -> bool:
-        """The guide (or a question written about it) has the word: its stem, an inflection
-        (a shared start), a compound of known parts, or a spelling one edit away."""
+    def known(self, word: str, bank: bool = True) -> bool:
+        """The guide (or, with `bank`, a question written about it) has the word: its stem, an
+        inflection (a shared start), a compound of known parts, or a spelling one edit away."""
         analyzer = self.analyzer
         word = analyzer.correct(word) or word
         if "-" in word:
             parts = [p for p in word.split("-") if p and p not in DANISH_STOPWORDS]
-            return bool(parts) and all(self.known(p) for p in parts)
+            return bool(parts) and all(self.known(p, bank) for p in parts)
         postings = self.index.bm25.postings
-        if analyzer.has_prefix(word) or stem(word) in postings or stem(word) in self.key_terms \
+        extra = self.key_terms if bank else frozenset()
+        if analyzer.has_prefix(word) or stem(word) in postings or stem(word) in extra \
                 or (7 <= len(word) <= 10 and "~" + word[:6] in postings):
             return True
         parts = analyzer.compound_parts(word)
-        return bool(parts) and all(p in postings or p in self.key_terms for p in parts)
+        return bool(parts) and all(p in postings or p in extra for p in parts)
 
     def content_words(self, text: str, mentions: Mentions) -> tuple[list[str], list[str]]:
         """(content words, those the guide knows): the words that say what the question is
@@ -215,42 +215,52 @@ class Reader:
 
     @cached_property
     def _verbs(self) -> frozenset[str]:
-        """The first word of key actions that begin several of them ("Gennemfør", "Indgå"):
-        the guide's imperative verbs, which name no action by themselves."""
-        firsts: dict[str, int] = {}
+        """The first word of key actions that begin several different ones ("Gennemfør",
+        "Indgå"): the guide's imperative verbs, which name no action by themselves."""
+        firsts: dict[str, set[str]] = {}
         for c in self.guide.key_actions:
             words = tokens(c.text)
             if words:
-                firsts[stem(words[0])] = firsts.get(stem(words[0]), 0) + 1
-        return frozenset(w for w, n in firsts.items() if n >= 2)
+                firsts.setdefault(stem(words[0]), set()).add(c.text)
+        return frozenset(w for w, texts in firsts.items() if len(texts) >= 2)
 
     def actions_named(self, text: str, mentions: Mentions) -> tuple[Chunk, ...]:
         """The key action `text` names, in each track where one matches as well as the best:
-        most of its words (or of the glossary's words for them) are the action's ("prospektiv
-        validering" names "Gennemfør prospektiv validering" and "… prospektiv vurdering")."""
-        spelled = self.analyzer.spell(text)
-        readings = [set(self.analyzer.terms(spelled)),
-                    set(self.analyzer.terms(glossary_expansion(spelled)))]
-        readings = [{t for t in w if not t.startswith("~")} - self._verbs for w in readings]
-        readings = [w for w in readings if w]
-        if not readings:
+        most of its words that the guide knows are the action's own, directly or through the
+        glossary ("prospektiv validering" names "Gennemfør prospektiv vurdering" too)."""
+        analyzer = self.analyzer
+        words = [w for w in tokens(analyzer.spell(text)) if w not in DANISH_STOPWORDS]
+        glossed: dict[int, set[str]] = {}
+        for start, end, value in glossary_matches(words):
+            for i in range(start, end):
+                glossed.setdefault(i, set()).update(analyzer.terms(value))
+        units = []  # per word: the terms that would show an action has it
+        for i, word in enumerate(words):
+            own = {t for t in analyzer.terms(word) if not t.startswith("~")} - self._verbs
+            if own and (i in glossed or self.known(word, bank=False)):
+                units.append(own | glossed.get(i, set()))
+        if not units:
             return ()
         tracks = set(mentions.tracks) or None
         phases = set(mentions.phases) or None
-        best: dict[str, tuple[float, Chunk]] = {}
+        best: dict[str, tuple[float, Chunk, float]] = {}
         for c in self.guide.key_actions:
             if (tracks and c.track not in tracks) or (phases and (c.track, c.phase) not in phases):
                 continue
-            have = set(self.analyzer.terms(c.text)) - self._verbs
-            share = max(len(w & have) / len(w) for w in readings)
-            score = share - 0.05 * len(have - set().union(*readings))  # closest, not longest
+            have = {t for t in analyzer.terms(c.text) if not t.startswith("~")} - self._verbs
+            if not have:
+                continue
+            share = sum(bool(unit & have) for unit in units) / len(units)
+            # Of equally named actions, the one whose own words are most of them named.
+            score = share + 0.5 * len(have & set().union(*units)) / len(have)
             if share >= TUNING.action_match and (c.track not in best or score > best[c.track][0]):
-                best[c.track] = (score, c)
+                best[c.track] = (score, c, share)
         if not best:
             return ()
-        top = max(s for s, _ in best.values())
-        return tuple(c for s, c in sorted(best.values(), key=lambda sc: -sc[0])
-                     if s >= top - 0.25)
+        top = max(share for _, _, share in best.values())
+        # Each track's own best, where it names the action as fully as the best track's does.
+        return tuple(c for _, c, share in sorted(best.values(), key=lambda b: -b[0])
+                     if share >= top)
 
     def _weights(self, text: str, mentions: Mentions) -> dict[str, float]:
         """Question terms for BM25: words that only name a place count little."""
@@ -289,6 +299,8 @@ def _with_intent(r: Reading) -> Reading:
         return _replace(r, intent="injection")
     if r.mentions.missing is not None:
         return _replace(r, intent="missing_structure")
+    if r.mentions.ordinal_action:  # "den første handling": the guide's order answers it
+        return _replace(r, intent="order")
     for intent, p in r.intents:
         floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
             else TUNING.intent_floor

@@ -92,7 +92,7 @@ def _next_phase(r: Reading, guide: GuideMap, keys: tuple[PhaseKey, ...], step: i
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     order = r.order
-    if r.intent != "order" and not (order and (r.target_actions or r.target_phases)):
+    if r.intent != "order":
         return None
     if r.mentions.ordinal_action:
         return _ordinal_action(r, guide, r.mentions.ordinal_action)
