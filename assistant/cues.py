@@ -67,6 +67,24 @@ def ends_with(words: tuple[str, ...], group: str) -> bool:
     return any(len(words) >= len(p) and tuple(words[-len(p):]) == p for p in phrases(group))
 
 
+def _until_clause(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words up to a comma, a full stop or a clause word (når, hvis, …), at least one."""
+    first = words[0]
+    tail = text.lower()
+    start = tail.find(first)
+    cut = len(words)
+    if start >= 0:
+        rest = tail[start:]
+        for mark in (",", ";", ".", "?", "!", " – ", " - "):
+            at = rest.find(mark)
+            if at > 0:
+                cut = min(cut, len(tokens(rest[:at])))
+    stop = find(words, "clause_break", start=1)
+    if stop:
+        cut = min(cut, stop[0])
+    return words[:max(cut, 1)]
+
+
 def detail_kind(text: str) -> str | None:
     """The kind of specific the question asks for ("priser eller beløb", …), or None."""
     words = tuple(tokens(text))
@@ -97,12 +115,17 @@ class Order:
 
 
 def order_of(text: str) -> Order | None:
-    """The order relation a question asks about, with the words it is relative to."""
+    """The order relation a question asks about, with the words it is relative to: up to the
+    next clause ("efter markedsdialogen, når …" is after "markedsdialogen"). "Før den" in a
+    follow-up is the step before the one in view."""
     words = tuple(tokens(text))
     for relation in ("before", "after"):
         span = find(words, relation)
         if span and span[1] < len(words):
-            return Order(relation, " ".join(words[span[1]:]))
+            target = _until_clause(text, words[span[1]:])
+            if all((w,) in phrases("follow_up_end") for w in target):
+                return Order("previous" if relation == "before" else "next")
+            return Order(relation, " ".join(target))
     for relation in ("next", "previous", "last", "first"):
         if has(words, relation):
             return Order(relation)

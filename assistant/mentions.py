@@ -49,6 +49,19 @@ class Mentions:
     place_words: frozenset[int] = frozenset()  # positions of words that only name places
 
 
+def _match_with_gap(stems: list[str], start: int, name: tuple[str, ...]) -> int | None:
+    """The end of `name` in `stems` from `start`, allowing one other word inside it."""
+    i, gaps = start, 0
+    for j, part in enumerate(name):
+        if i < len(stems) and stems[i] == part:
+            i += 1
+        elif j and gaps == 0 and i + 1 < len(stems) and stems[i + 1] == part:
+            i, gaps = i + 2, 1
+        else:
+            return None
+    return i
+
+
 def _compound_head(word: str) -> str | None:
     """"testfasen" → "test", "indkøbsfasen" → "indkøb", "test-fasen" → "test"."""
     m = re.match(r"^(\w{3,}?)s?-?fase(?:n|r|rne)?$", word)
@@ -134,14 +147,21 @@ class MentionReader:
             missing=missing or action_missing, place_words=frozenset(place_words))
 
     def _tracks(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
-        stems = [stem(fold(w)) for w in " ".join(words).replace("-", " ").split()]
+        """Track names, also with one word inside them ("færdigt AI-produkt", "nye AI-idéer")."""
+        stems, owner = [], []  # hyphenated words split, each part knowing its word
+        for i, word in enumerate(words):
+            for part in word.split("-"):
+                if part:
+                    stems.append(stem(fold(part)))
+                    owner.append(i)
         found: list[str] = []
         spans = []
         for track, name in self.track_names:
-            for i in range(len(stems) - len(name) + 1):
-                if tuple(stems[i:i + len(name)]) == name:
+            for i in range(len(stems)):
+                end = _match_with_gap(stems, i, name)
+                if end is not None:
                     found.append(track)
-                    spans.append((i, i + len(name)))
+                    spans.append((owner[i], owner[end - 1] + 1))
         return tuple(dict.fromkeys(found)), spans
 
     def _phases(self, words, expanded, tracks):

@@ -65,6 +65,7 @@ class Reading:
     counts: bool  # "hvor mange …"
     structure: bool  # "hvordan er … opbygget"
     which_track: bool  # "hvilket spor …"
+    task_request: bool  # "skriv …", "translate …"
     detail: str | None  # the kind of specific asked for ("priser eller beløb"), if any
     injection: bool
     follow_up: bool
@@ -185,9 +186,13 @@ class Reader:
         order = cues.order_of(spelled)
         follow_up = bool(context) and not mentions.phases and not mentions.missing and (
             cues.starts_with(words, "follow_up_start") or cues.ends_with(words, "follow_up_end")
-            or cues.has(words, "follow_up_anywhere") or not content)
+            or cues.has(words, "follow_up_anywhere") or cues.has(words, "follow_up_pointer")
+            or not content)
         other_track = follow_up and cues.has(words, "other_track")
         evidence = self.retriever.evidence(self._weights(spelled, mentions), vector)
+        if follow_up and content and not other_track and not mentions.tracks \
+                and not self._about_context(evidence, context):
+            follow_up = False  # its own words are about something else: a new topic
         target = None
         target_actions: tuple[Chunk, ...] = ()
         target_phases: tuple[PhaseKey, ...] = ()
@@ -204,7 +209,9 @@ class Reader:
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_hint=track_hint, order=order,
             when=cues.has(words, "when"), counts=bool(COUNT_RE.search(norm)),
-            structure=cues.has(words, "structure"), which_track=cues.has(words, "which_track"),
+            structure=cues.has(words, "structure"),
+            which_track=cues.has(words, "which_track") or cues.has(words, "track_word"),
+            task_request=cues.has(words, "task_request"),
             detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
             context=context, other_track=other_track, content=tuple(content),
             known=tuple(known), evidence=evidence, target=target,
@@ -273,6 +280,16 @@ class Reader:
             weights[term] = max(weights.get(term, 0.0), weight)
         return weights
 
+    def _about_context(self, evidence: Evidence, context: tuple[PhaseKey, ...]) -> bool:
+        """Whether a turn's own words fit the phases the conversation was about about as well
+        as anywhere else in the guide."""
+        from assistant.select import mask
+
+        everywhere = evidence.ranked(k=1)
+        inside = evidence.ranked(mask(self.guide, phases=context), k=1)
+        return bool(inside) and (not everywhere or inside[0].score
+                                 >= TUNING.follow_up_ratio * everywhere[0].score)
+
     def _phases(self, mentions: Mentions, context, follow_up: bool, other_track: bool,
                 track_hint: str | None) -> tuple[PhaseKey, ...]:
         if mentions.phases:
@@ -314,6 +331,8 @@ def _with_intent(r: Reading) -> Reading:
 def _can_carry(r: Reading, intent: str) -> bool:
     if intent == "missing_structure":
         return False  # the guide's layout has just said nothing named is missing
+    if intent == "which_track":
+        return r.which_track  # asking which track fits says "spor", "track" …
     if intent == "order":
         return r.order is not None and bool(
             r.target_actions or r.target_phases or r.mentions.ordinal_action

@@ -25,6 +25,8 @@ class Tuning:
     track_hint_floor: float = 0.75  # a track implied by the situation ("vi har købt …") counts
     track_hint_both: float = 0.15  # … unless the model also finds it could be either track
     task_floor: float = 0.5  # a request to write something, when the model is this sure
+    task_cue_floor: float = 0.2  # … or this sure, when the question opens with "skriv", "write"
+    follow_up_ratio: float = 0.8  # a follow-up's own words must fit the conversation this well
     action_match: float = 0.5  # share of "før X"'s words an action must have to be X
 
     # ---- refusal: one decision from several kinds of evidence ------------------------------
