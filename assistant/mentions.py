@@ -49,13 +49,20 @@ class Mentions:
     place_words: frozenset[int] = frozenset()  # positions of words that only name places
 
 
+def _same(stem_a: str, stem_b: str) -> bool:
+    """Two stems of one word: equal, or one the other plus an ending ("ny" ~ "nye")."""
+    short, long = sorted((stem_a, stem_b), key=len)
+    return stem_a == stem_b or (len(short) >= 2 and long.startswith(short)
+                                and len(long) - len(short) <= 2)
+
+
 def _match_with_gap(stems: list[str], start: int, name: tuple[str, ...]) -> int | None:
     """The end of `name` in `stems` from `start`, allowing one other word inside it."""
     i, gaps = start, 0
     for j, part in enumerate(name):
-        if i < len(stems) and stems[i] == part:
+        if i < len(stems) and _same(stems[i], part):
             i += 1
-        elif j and gaps == 0 and i + 1 < len(stems) and stems[i + 1] == part:
+        elif j and gaps == 0 and i + 1 < len(stems) and _same(stems[i + 1], part):
             i, gaps = i + 2, 1
         else:
             return None

@@ -65,6 +65,7 @@ class Reading:
     counts: bool  # "hvor mange …"
     structure: bool  # "hvordan er … opbygget"
     which_track: bool  # "hvilket spor …"
+    track_word: bool  # "spor", "track"
     task_request: bool  # "skriv …", "translate …"
     detail: str | None  # the kind of specific asked for ("priser eller beløb"), if any
     injection: bool
@@ -210,7 +211,8 @@ class Reader:
             intent="topic", intents=intents, track_hint=track_hint, order=order,
             when=cues.has(words, "when"), counts=bool(COUNT_RE.search(norm)),
             structure=cues.has(words, "structure"),
-            which_track=cues.has(words, "which_track") or cues.has(words, "track_word"),
+            which_track=cues.has(words, "which_track"),
+            track_word=cues.has(words, "track_word"),
             task_request=cues.has(words, "task_request"),
             detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
             context=context, other_track=other_track, content=tuple(content),
@@ -332,7 +334,7 @@ def _can_carry(r: Reading, intent: str) -> bool:
     if intent == "missing_structure":
         return False  # the guide's layout has just said nothing named is missing
     if intent == "which_track":
-        return r.which_track  # asking which track fits says "spor", "track" …
+        return r.which_track or r.track_word  # asking which track fits says "spor", "track" …
     if intent == "order":
         return r.order is not None and bool(
             r.target_actions or r.target_phases or r.mentions.ordinal_action

@@ -28,8 +28,8 @@ def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several
     elif kind == WATCH_OUTS:
         watch = guide.section(key, WATCH_OUTS)
         draft.add_lead(title + draft.quote(watch[:1]))
-        for paragraph in watch[1:]:
-            draft.add(draft.quote([paragraph]))
+        for paragraph in watch[1:]:  # the section was asked for: all of it
+            draft.add(draft.quote([paragraph]), required=True)
     else:
         draft.add_lead(title + draft.quote(guide.purpose(key)))
         draft.add(draft.action_list(guide.actions(key), actions_label), required=True)

@@ -39,7 +39,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         draft.add_lead(_lead(draft, hit.chunk))
     for hit in tops:
         extra: list[Chunk] = [c for c in select.picked(hits, place_of(hit.chunk), hit)
-                              if c not in (h.chunk for h in tops)][:1]
+                              if c not in (h.chunk for h in tops)][:2]
         companion = select.companion(r, guide, hit.chunk)
         if companion is not None and companion not in extra:
             extra.insert(0, companion)
