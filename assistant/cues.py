@@ -111,7 +111,8 @@ class Order:
     """What an order question asks: the relation, and the text it is relative to (if any)."""
 
     relation: str  # "before" | "after" | "next" | "previous" | "first" | "last"
-    target: str = ""
+    target: str = ""  # up to the end of its clause
+    rest: str = ""  # everything after "før"/"efter" (a phase title may hold a comma)
 
 
 def order_of(text: str) -> Order | None:
@@ -125,7 +126,7 @@ def order_of(text: str) -> Order | None:
             target = _until_clause(text, words[span[1]:])
             if all((w,) in phrases("follow_up_end") for w in target):
                 return Order("previous" if relation == "before" else "next")
-            return Order(relation, " ".join(target))
+            return Order(relation, " ".join(target), " ".join(words[span[1]:]))
     for relation in ("next", "previous", "last", "first"):
         if has(words, relation):
             return Order(relation)

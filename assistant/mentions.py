@@ -56,14 +56,22 @@ def _same(stem_a: str, stem_b: str) -> bool:
                                 and len(long) - len(short) <= 2)
 
 
-def _match_with_gap(stems: list[str], start: int, name: tuple[str, ...]) -> int | None:
-    """The end of `name` in `stems` from `start`, allowing one other word inside it."""
+def _match_with_gap(stems: list[str], start: int, name: tuple[str, ...],
+                    owner: list[int]) -> int | None:
+    """The end of `name` in `stems` from `start`, allowing one other word inside it ("færdigt,
+    CE-mærket produkt": the parts of a hyphenated word are one word)."""
     i, gaps = start, 0
     for j, part in enumerate(name):
         if i < len(stems) and _same(stems[i], part):
             i += 1
-        elif j and gaps == 0 and i + 1 < len(stems) and _same(stems[i + 1], part):
-            i, gaps = i + 2, 1
+            continue
+        if not j or gaps or i >= len(stems):
+            return None
+        skip = i
+        while skip < len(stems) and owner[skip] == owner[i]:
+            skip += 1
+        if skip < len(stems) and _same(stems[skip], part):
+            i, gaps = skip + 1, 1
         else:
             return None
     return i
@@ -165,7 +173,7 @@ class MentionReader:
         spans = []
         for track, name in self.track_names:
             for i in range(len(stems)):
-                end = _match_with_gap(stems, i, name)
+                end = _match_with_gap(stems, i, name, owner)
                 if end is not None:
                     found.append(track)
                     spans.append((owner[i], owner[end - 1] + 1))
@@ -189,6 +197,8 @@ class MentionReader:
                     number, span = after, (i, i + 2)
                 elif before is not None:
                     number, span = before, (i - 1, i + 1)
+                    if not NUMBER_RE.match(words[i - 1]):
+                        ordinal = "first" if before == 1 else ordinal  # "den første fase"
                 elif i > 0 and words[i - 1] in ("sidste", "last", "final", "allersidste"):
                     ordinal, span = "last", (i - 1, i + 1)
             if number is None:

@@ -75,7 +75,6 @@ class Reading:
     content: tuple[str, ...]  # the question's own topic words
     known: tuple[str, ...]  # … of them, those the guide (or its question bank) knows
     evidence: Evidence
-    target: Evidence | None = None  # the words after "før"/"efter", scored alone
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
@@ -174,14 +173,7 @@ class Reader:
         words = tuple(tokens(text))
         content, known = self.content_words(spelled, mentions)
         vector = self.retriever.vector(spelled) if semantic else None
-        intents: tuple[tuple[str, float], ...] = ()
-        track_hint = None
-        if self.model is not None:
-            intents, tracks = self.model.predict(text, vector)
-            both = dict(tracks).get("both", 0.0)
-            if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
-                    and both < TUNING.track_hint_both and not mentions.tracks:
-                track_hint = tracks[0][0]
+        intents, track_hint = self.understood(text, vector, mentions)
         norm = normalize(" ".join(text.split()))
         injection = bool(INJECTION_RE.search(norm))
         order = cues.order_of(spelled)
@@ -190,20 +182,17 @@ class Reader:
             or cues.has(words, "follow_up_anywhere") or cues.has(words, "follow_up_pointer")
             or not content)
         other_track = follow_up and cues.has(words, "other_track")
-        evidence = self.retriever.evidence(self._weights(spelled, mentions), vector)
+        evidence = self.evidence(spelled, mentions, track_hint, vector)
         if follow_up and content and not other_track and not mentions.tracks \
                 and not self._about_context(evidence, context):
             follow_up = False  # its own words are about something else: a new topic
-        target = None
         target_actions: tuple[Chunk, ...] = ()
         target_phases: tuple[PhaseKey, ...] = ()
         if order is not None and order.target:
-            target = self.retriever.evidence(
-                dict.fromkeys(self.analyzer.query_terms(order.target), 1.0), None)
             phase_word = any((w,) in cues.phrases("phase_word") for w in words)
             # "næste fase efter Protokol": the phase word before the target belongs to it.
             target_phases = self.mention_reader.read(
-                f"fasen {order.target}" if phase_word else order.target).phases
+                f"fasen {order.rest}" if phase_word else order.rest).phases
             target_actions = () if phase_word and target_phases else \
                 self.actions_named(order.target, mentions)
         reading = Reading(
@@ -216,11 +205,31 @@ class Reader:
             task_request=cues.has(words, "task_request"),
             detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
             context=context, other_track=other_track, content=tuple(content),
-            known=tuple(known), evidence=evidence, target=target,
+            known=tuple(known), evidence=evidence,
             target_actions=target_actions, target_phases=target_phases,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
             phases=self._phases(mentions, context, follow_up, other_track, track_hint))
         return _with_intent(reading)
+
+    def understood(self, text: str, vector, mentions: Mentions
+                   ) -> tuple[tuple[tuple[str, float], ...], str | None]:
+        """The model's intents, and the track the situation implies when it is sure of it."""
+        if self.model is None:
+            return (), None
+        intents, tracks = self.model.predict(text, vector)
+        both = dict(tracks).get("both", 0.0)
+        hint = None
+        if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
+                and both < TUNING.track_hint_both and not mentions.tracks:
+            hint = tracks[0][0]
+        return intents, hint
+
+    def evidence(self, spelled: str, mentions: Mentions, track_hint: str | None, vector,
+                 leave_out=None) -> Evidence:
+        """Retrieval over every chunk for the question's words (weighted) and vector."""
+        situation = mentions.tracks or ((track_hint,) if track_hint else ())
+        return self.retriever.evidence(self._weights(spelled, mentions, situation), vector,
+                                       leave_out)
 
     @cached_property
     def _verbs(self) -> frozenset[str]:
@@ -271,15 +280,39 @@ class Reader:
         return tuple(c for _, c, share in sorted(best.values(), key=lambda b: -b[0])
                      if share >= top)
 
-    def _weights(self, text: str, mentions: Mentions) -> dict[str, float]:
-        """Question terms for BM25: words that only name a place count little."""
-        words = tokens(text)
-        place = {t for i in mentions.place_words if i < len(words)
-                 for t in self.analyzer.terms(words[i])}
+    @cached_property
+    def _track_terms(self) -> dict[str, frozenset[str]]:
+        """The words of each track's own paragraph: they describe the situation the track is
+        for ("indkøb … af et allerede … CE-mærket AI-produkt")."""
+        return {t: frozenset(term for c in self.guide.overview(t)
+                             for term in self.analyzer.terms(c.text) if not term.startswith("~"))
+                for t in self.guide.tracks}
+
+    def _weights(self, text: str, mentions: Mentions,
+                 tracks: tuple[str, ...] = ()) -> dict[str, float]:
+        """Question terms for BM25: words that only name a place, or describe the situation of
+        the track the question is in, count little ("et CE-mærket produkt" says which track,
+        not what about)."""
+        words = tokens(self.analyzer.spell(text))
+        situation = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in tracks))
+
+        def weight(i: int) -> float:
+            own = set(self.analyzer.terms(words[i]))
+            quiet = i in mentions.place_words or (own and own <= situation | {
+                t for t in own if t.startswith("~")})
+            return TUNING.place_word_weight if quiet else 1.0
+
         weights: dict[str, float] = {}
-        for term in self.analyzer.query_terms(text):
-            weight = TUNING.place_word_weight if term in place else 1.0
-            weights[term] = max(weights.get(term, 0.0), weight)
+
+        def add(terms, w: float) -> None:
+            for term in terms:
+                weights[term] = max(weights.get(term, 0.0), w)
+
+        for i, word in enumerate(words):
+            if word not in DANISH_STOPWORDS:
+                add(self.analyzer.terms(word), weight(i))
+        for start, end, value in glossary_matches(words):  # a term's words weigh as it does
+            add(self.analyzer.terms(value), max(weight(i) for i in range(start, end)))
         return weights
 
     def _about_context(self, evidence: Evidence, context: tuple[PhaseKey, ...]) -> bool:
@@ -336,6 +369,8 @@ def _can_carry(r: Reading, intent: str) -> bool:
     if intent == "which_track":
         return r.which_track or r.track_word  # asking which track fits says "spor", "track" …
     if intent == "order":
+        if r.mentions.ordinal_phase and r.order and r.order.relation in ("first", "last"):
+            return False  # "den sidste fase" names a phase; it does not ask about order
         return r.order is not None and bool(
             r.target_actions or r.target_phases or r.mentions.ordinal_action
             or (r.order.relation in ("next", "previous", "first", "last")))

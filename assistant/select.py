@@ -56,6 +56,11 @@ def best(r: Reading, guide: GuideMap, hits: list[Hit]) -> Hit:
     return top
 
 
+def is_overview(chunk: Chunk) -> bool:
+    """The paragraph under a track's heading."""
+    return chunk.track != INTRO_TRACK and chunk.phase is None
+
+
 def best_places(hits: list[Hit]) -> list[tuple[tuple, Hit]]:
     """Each place's best hit, best place first."""
     best: dict[tuple, Hit] = {}

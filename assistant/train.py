@@ -182,9 +182,9 @@ def ranker_rows(assistant):
     for i, key in enumerate(index.keys):
         spelled = reader.analyzer.spell(key.text)
         mentions = reader.mention_reader.read(spelled)
-        leave_out = families == key.family
-        ev = retriever.evidence(reader._weights(spelled, mentions), index.key_vectors[i],
-                                leave_out=leave_out)
+        vector = index.key_vectors[i]
+        _, hint = reader.understood(key.text, vector, mentions)
+        ev = reader.evidence(spelled, mentions, hint, vector, leave_out=families == key.family)
         x = retriever.features(ev.lexical, ev.dense, ev.key_dense, ev.key_lexical)
         y = np.zeros(len(index.chunks), dtype=np.int8)
         y[list(key.chunks)] = 1

@@ -27,6 +27,9 @@ def _lead(draft: Draft, chunk: Chunk) -> str:
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     hits = r.evidence.ranked(select.where(r, guide))
+    if (r.tracks or r.track_hint) and r.content:
+        # A track's own paragraph only says what the track is; the question asks more.
+        hits = [h for h in hits if not select.is_overview(h.chunk)] or hits
     if not hits:
         return message(NOT_COVERED, english=r.english)
     top = select.best(r, guide, hits)
