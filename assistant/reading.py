@@ -48,7 +48,6 @@ INJECTION_RE = re.compile(
 """Attempts to give the assistant new instructions: fixed patterns, a guard that holds even
 where the learned model is unsure (it also learns them from the bank)."""
 
-COUNT_RE = re.compile(r"\bhvor mange\b|\bhow many\b|\bantal(?:let)?\b|\bnumber of\b")
 KIND_INTENTS = {"purpose": PURPOSE, "actions": KEY_ACTIONS, "watch_outs": WATCH_OUTS}
 
 
@@ -147,15 +146,21 @@ class Reader:
         parts = analyzer.compound_parts(word)
         return bool(parts) and all(p in postings or p in extra for p in parts)
 
-    def content_words(self, text: str, mentions: Mentions) -> tuple[list[str], list[str]]:
+    def content_words(self, text: str, mentions: Mentions, situation: tuple[str, ...] = ()
+                      ) -> tuple[list[str], list[str]]:
         """(content words, those the guide knows): the words that say what the question is
-        about, without the words that name a place, say how it asks, or are stopwords."""
+        about, without the words that name a place or the track's situation, say how it asks,
+        or are stopwords."""
         words = tokens(text)
         glossed = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
+        quiet = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in situation))
         content, known = [], []
         for i, w in enumerate(words):
             if i in mentions.place_words or w in DANISH_STOPWORDS or w in self.cue_words \
                     or len(w) < 2 or w.isdigit():
+                continue
+            own = {t for t in self.analyzer.terms(w) if not t.startswith("~")}
+            if quiet and own and own <= quiet:
                 continue
             content.append(w)
             if i in glossed or self.known(w):
@@ -171,9 +176,10 @@ class Reader:
         spelled = self.analyzer.spell(text)
         mentions = self.mention_reader.read(spelled)
         words = tuple(tokens(text))
-        content, known = self.content_words(spelled, mentions)
         vector = self.retriever.vector(spelled) if semantic else None
         intents, track_hint = self.understood(text, vector, mentions)
+        situation = mentions.tracks or ((track_hint,) if track_hint else ())
+        content, known = self.content_words(spelled, mentions, situation)
         norm = normalize(" ".join(text.split()))
         injection = bool(INJECTION_RE.search(norm))
         order = cues.order_of(spelled)
@@ -183,9 +189,11 @@ class Reader:
             or not content)
         other_track = follow_up and cues.has(words, "other_track")
         evidence = self.evidence(spelled, mentions, track_hint, vector)
-        if follow_up and content and not other_track and not mentions.tracks \
+        if follow_up and len(content) >= 2 and not other_track and not mentions.tracks \
                 and not self._about_context(evidence, context):
             follow_up = False  # its own words are about something else: a new topic
+        if follow_up:
+            track_hint = None  # the conversation says which track
         target_actions: tuple[Chunk, ...] = ()
         target_phases: tuple[PhaseKey, ...] = ()
         if order is not None and order.target:
@@ -198,7 +206,7 @@ class Reader:
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_hint=track_hint, order=order,
-            when=cues.has(words, "when"), counts=bool(COUNT_RE.search(norm)),
+            when=cues.has(words, "when"), counts=_asks_count(words),
             structure=cues.has(words, "structure"),
             which_track=cues.has(words, "which_track"),
             track_word=cues.has(words, "track_word"),
@@ -340,6 +348,16 @@ class Reader:
                      if p[0] in mentions.tracks]
             return tuple(dict.fromkeys(moved))
         return context
+
+
+def _asks_count(words: tuple[str, ...]) -> bool:
+    """"hvor mange faser …": a count cue with a phase, action or track word right after it."""
+    span = cues.find(words, "count")
+    if span is None:
+        return False
+    after = words[span[1]:span[1] + 3]
+    return any((w,) in cues.phrases(g) for w in after
+               for g in ("phase_word", "action_word", "track_word"))
 
 
 def _with_intent(r: Reading) -> Reading:

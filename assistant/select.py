@@ -61,6 +61,17 @@ def is_overview(chunk: Chunk) -> bool:
     return chunk.track != INTRO_TRACK and chunk.phase is None
 
 
+def of_kind(r: Reading, hits: list[Hit]) -> list[Hit]:
+    """Hits with the section kind the question asks for ("hvad skal vi være obs på" → the
+    watch-outs) first, when the best of that kind ranks close to the very best."""
+    if not r.kind or not hits:
+        return hits
+    wanted = [h for h in hits if h.chunk.kind == r.kind]
+    if wanted and wanted[0].score >= TUNING.second_place_ratio * hits[0].score:
+        return wanted + [h for h in hits if h.chunk.kind != r.kind]
+    return hits
+
+
 def best_places(hits: list[Hit]) -> list[tuple[tuple, Hit]]:
     """Each place's best hit, best place first."""
     best: dict[tuple, Hit] = {}

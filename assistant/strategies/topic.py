@@ -27,9 +27,10 @@ def _lead(draft: Draft, chunk: Chunk) -> str:
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     hits = r.evidence.ranked(select.where(r, guide))
-    if (r.tracks or r.track_hint) and r.content:
-        # A track's own paragraph only says what the track is; the question asks more.
-        hits = [h for h in hits if not select.is_overview(h.chunk)] or hits
+    # A track's own paragraph only says what the track is for (the about strategy answers
+    # that); a topic is answered from the phases or the introduction.
+    hits = [h for h in hits if not select.is_overview(h.chunk)] or hits
+    hits = select.of_kind(r, hits)
     if not hits:
         return message(NOT_COVERED, english=r.english)
     top = select.best(r, guide, hits)
