@@ -1,16 +1,19 @@
-"""A named phase (or the phase the conversation is about): the whole phase when one is asked
-for — its purpose first, then its key actions — or the one section asked for (purpose, key
-actions, watch-outs). A phase named beside a topic of its own ("hvad siger fase 4 om IT?") is
-left to the topic strategy, which searches within the phase.
+"""A named phase (or the phase the conversation is about, or "den fase" the situation
+describes): the whole phase when one is asked for — its purpose first, then its key actions —
+or the one section asked for (purpose, key actions, watch-outs). An action the question names
+gets the watch-out that explains it. A phase named beside a topic of its own ("hvad siger fase 4
+om IT?") is left to the topic strategy, which searches within the phase.
 """
 
 from __future__ import annotations
 
+from assistant import cues, select
 from assistant.answer import Answer
 from assistant.compose import Draft
 from assistant.layout import GuideMap, PhaseKey
 from assistant.reading import Reading
 from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
+from index.lexical import tokens
 
 INTENTS = ("phase", "purpose", "actions", "watch_outs", "structure")
 
@@ -35,16 +38,29 @@ def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several
         draft.add(draft.action_list(guide.actions(key), actions_label), required=True)
 
 
+def _situated(r: Reading, guide: GuideMap) -> tuple[PhaseKey, ...]:
+    """"Hvad handler den fase om?" with no phase named: the phase its situation describes
+    (where its best passage is)."""
+    if r.intent not in ("phase", "purpose") or not cues.has(tuple(tokens(r.text)), "phase_word"):
+        return ()
+    hits = [h for h in r.evidence.ranked(select.where(r, guide)) if h.chunk.phase is not None]
+    return ((hits[0].chunk.track, hits[0].chunk.phase),) if hits else ()
+
+
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
-    if not r.phases:
-        return None
-    if r.content and (r.intent not in INTENTS or r.content_actions):
-        return None  # a topic of its own, or one of the phase's actions: the topic strategy
-    keys = r.phases[:len(guide.tracks)]
+    keys = r.phases or _situated(r, guide)
+    if not keys or (r.content and r.intent not in INTENTS):
+        return None  # a topic of its own: the topic strategy searches within the phase
+    keys = keys[:len(guide.tracks)]
     draft = Draft(guide, r.english)
     if len(keys) == 1 and r.kind is None:
         draft.add_lead(draft.heading(guide.label(keys[0])))
     for key in keys:
         _one(draft, guide, key, r.kind, several=len(keys) > 1)
+    for action in r.content_actions:  # "hvad går det ud på at afdække markedet?"
+        if (action.track, action.phase) in keys:
+            companion = select.companion(r, guide, action)
+            if companion is not None and r.kind != WATCH_OUTS:
+                draft.add(draft.quote([companion]))
     return draft.answer()

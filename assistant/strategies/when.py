@@ -3,12 +3,13 @@ the key action it belongs to, in each track where it is, with the passage that e
 
 from __future__ import annotations
 
-from assistant import select
+from assistant import cues, select
 from assistant.answer import Answer
 from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
+from index.lexical import tokens
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
@@ -25,7 +26,12 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         places.sort(key=lambda ph: ph[1].chunk.track != r.track_hint)
     draft = Draft(guide, r.english)
     draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for _, h in places))
-    companion = select.companion(r, guide, places[0][1].chunk)
+    first = places[0][1].chunk
+    companion = select.companion(r, guide, first)
     if companion is not None:
         draft.add(draft.quote([companion]))
+    if cues.has(tuple(tokens(r.text)), "phase_word"):  # "hvilken fase er vi i?": the phase too
+        key = (first.track, first.phase)
+        draft.add(draft.action_list(guide.actions(key), f"Centrale handlinger i "
+                                                         f"{guide.label(key)}"))
     return draft.answer()
