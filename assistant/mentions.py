@@ -282,6 +282,8 @@ class MentionReader:
         return tuple(found), missing, ordinal
 
     def _kinds(self, expanded) -> tuple[str, ...]:
+        """Section kinds asked for: the heading's own word, or a word people use for it."""
         terms = set(self.analyzer.terms(" ".join(expanded))) | {stem(w) for w in expanded}
         return tuple(k for k in (WATCH_OUTS, PURPOSE, KEY_ACTIONS)
-                     if self.kind_terms[k] and self.kind_terms[k] in terms)
+                     if (self.kind_terms[k] and self.kind_terms[k] in terms)
+                     or cues.has(tuple(expanded), f"kind_{k}"))

@@ -119,8 +119,9 @@ class Reader:
         self.cue_words = frozenset(
             w for group in ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before",
                             "after", "next", "previous", "first", "last", "when", "action_word",
-                            "phase_word", "track_word")
-            for p in cues.phrases(group) for w in p)
+                            "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
+                            "kind_key_actions", "count", "structure", "which_track")
+            for p in cues.phrases(group) if len(p) == 1 for w in p)
 
     @cached_property
     def key_terms(self) -> frozenset[str]:

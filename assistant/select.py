@@ -128,6 +128,34 @@ def weak(hit: Hit) -> bool:
     return hit.lexical <= 0 and hit.key < TUNING.weak_key
 
 
+def continued(guide: GuideMap, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks, each followed by the paragraph that continues it ("Herefter …")."""
+    from assistant import cues
+    from index.lexical import tokens
+
+    out: list[Chunk] = []
+    for c in chunks:
+        out.append(c)
+        following = guide.following(c) if c.kind != KEY_ACTIONS else None
+        if following is not None and following not in chunks and cues.starts_with(
+                tuple(tokens(following.text)), "continuation"):
+            out.append(following)
+    return list(dict.fromkeys(out))
+
+
+def same_actions(r: Reading, guide: GuideMap, top: Hit, allowed: np.ndarray | None
+                 ) -> list[Hit]:
+    """Key actions of other phases that match the question's words as well as the best one
+    does ("business case" is an action in four phases): the topic runs through them."""
+    if top.chunk.kind != KEY_ACTIONS or top.lexical <= 0:
+        return []
+    kinds = mask(guide, kinds=[KEY_ACTIONS])
+    allowed = kinds if allowed is None else kinds & allowed
+    return [h for h in r.evidence.ranked(allowed)
+            if (h.chunk.track, h.chunk.phase) != (top.chunk.track, top.chunk.phase)
+            and h.lexical >= TUNING.same_action_ratio * top.lexical]
+
+
 def nearest(r: Reading, guide: GuideMap) -> Hit | None:
     """The passage closest to the question in the phases (for "the nearest the guide says")."""
     hits = r.evidence.ranked(where(r, guide), k=1)

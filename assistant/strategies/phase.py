@@ -58,9 +58,15 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         draft.add_lead(draft.heading(guide.label(keys[0])))
     for key in keys:
         _one(draft, guide, key, r.kind, several=len(keys) > 1)
+    shown = {c for key in keys for c in select.phase_blocks(guide, key, r.kind)}
+    extra = []
     for action in r.content_actions:  # "hvad går det ud på at afdække markedet?"
         if (action.track, action.phase) in keys:
-            companion = select.companion(r, guide, action)
-            if companion is not None and r.kind != WATCH_OUTS:
-                draft.add(draft.quote([companion]))
+            extra.append(select.companion(r, guide, action))
+    if r.content:  # the passage of the phase its own words point at ("målet med aftalen")
+        extra += [h.chunk for h in r.evidence.ranked(select.mask(guide, phases=keys), k=2)]
+    extra = [c for c in dict.fromkeys(extra) if c is not None and c not in shown][:2]
+    paragraphs = [c for c in extra if c.kind != KEY_ACTIONS]
+    if paragraphs:
+        draft.add(draft.quote(paragraphs))
     return draft.answer()

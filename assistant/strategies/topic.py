@@ -1,9 +1,10 @@
 """Anything else the guide covers: the passages that answer it best.
 
 The lead is the best passage (a key action with where it sits, or the paragraph itself); the
-details are what explains it (an action's watch-out, a paragraph's action) and a close second
-passage. When the question names no track and the other track says about as much, its best
-passage is given too: the same step often exists in both.
+details are what explains it (an action's watch-out, a paragraph's action) and close second
+passages. When the question names no track and the other track says about as much, its best
+passage is given too: the same step often exists in both. An action that recurs in several
+phases with the question's words (the business case) is listed in each.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from index.chunking import Chunk
 
 
 def _lead(draft: Draft, chunk: Chunk) -> str:
-    if chunk.phase is None:
-        return draft.quote([chunk])
-    return draft.located(chunk)
+    return draft.quote([chunk]) if chunk.phase is None else draft.located(chunk)
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
-    hits = r.evidence.ranked(select.where(r, guide))
+    allowed = select.where(r, guide)
+    hits = r.evidence.ranked(allowed)
     # A track's own paragraph only says what the track is for (the about strategy answers
     # that); a topic is answered from the phases or the introduction.
     hits = [h for h in hits if not select.is_overview(h.chunk)] or hits
@@ -34,27 +34,32 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if not hits:
         return message(NOT_COVERED, english=r.english)
     top = select.best(r, guide, hits)
-    draft = Draft(guide, r.english)
     tops = [top]
     other = select.other_track(r, guide, top)
     if other is not None:
         tops.append(other)
-    for hit in tops:
-        draft.add_lead(_lead(draft, hit.chunk))
-    for hit in tops:
-        extra: list[Chunk] = [c for c in select.picked(hits, place_of(hit.chunk), hit)
-                              if c not in (h.chunk for h in tops)][:2]
+    tops += [h for h in select.same_actions(r, guide, top, allowed)
+             if place_of(h.chunk) not in {place_of(t.chunk) for t in tops}]
+    draft = Draft(guide, r.english)
+    if len(tops) > 2:  # the same step in several phases: a short list
+        draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for h in tops))
+    else:
+        for hit in tops:
+            draft.add_lead(_lead(draft, hit.chunk))
+    shown = {h.chunk for h in tops}
+    for hit in tops[:2]:
+        extra: list[Chunk] = []
         companion = select.companion(r, guide, hit.chunk)
-        if companion is not None and companion not in extra:
-            extra.insert(0, companion)
+        if companion is not None:
+            extra.append(companion)
+        extra += select.picked(hits, place_of(hit.chunk), hit)[:3]
+        extra = [c for c in select.continued(guide, [hit.chunk, *extra])
+                 if c not in shown][:3]
+        shown |= set(extra)
         paragraphs = [c for c in extra if c.kind != KEY_ACTIONS]
         actions = [c for c in extra if c.kind == KEY_ACTIONS]
         if paragraphs:
             draft.add(draft.quote(paragraphs))
         if actions:
             draft.add(draft.action_names(actions))
-        if hit.chunk.phase is None:
-            following = guide.following(hit.chunk)
-            if following is not None:
-                draft.add(draft.quote([following]))
     return draft.answer()
