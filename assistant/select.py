@@ -125,7 +125,7 @@ def spread(hits: list[Hit], ratio: float, most: int = 5) -> list[tuple[tuple, Hi
 
 def weak(hit: Hit) -> bool:
     """Neither the question's words nor a question written about it point at the passage."""
-    return hit.lexical <= 0 and hit.key < TUNING.weak_key
+    return hit.lexical <= 0 and hit.key < TUNING.related_key
 
 
 def continued(guide: GuideMap, chunks: list[Chunk]) -> list[Chunk]:

@@ -11,7 +11,6 @@ questions refused while false refusals stay within the budget on both sources.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -25,9 +24,9 @@ from assistant.tuning import TUNING, Tuning
 GRID = {
     "out_of_scope_floor": [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
     "named_place_out_floor": [0.6, 0.7, 0.8, 0.9],
-    "weak_evidence_out": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
-    "weak_key": [0.84, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91],
-    "weak_coverage": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "weak_evidence_out": [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
+    "weak_key": [0.84, 0.86, 0.87, 0.88, 0.89, 0.9, 0.91, 0.92, 0.93, 0.94],
+    "weak_coverage": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01],
     "unknown_words_refuse": [0.2, 0.34, 0.5],
 }
 FALSE_REFUSAL_BUDGET = 0.015  # on each source: at most this share of answerable questions
@@ -96,19 +95,32 @@ def rates(rows, tuning: Tuning) -> tuple[float, float]:
     return (sum(out) / len(out) if out else 1.0, sum(inside) / len(inside) if inside else 0.0)
 
 
-def search(sources: dict[str, list]) -> tuple[Tuning, dict[str, tuple[float, float]]]:
-    best, best_key = TUNING, None
-    names = list(GRID)
-    for values in itertools.product(*(GRID[n] for n in names)):
-        tuning = replace(TUNING, **dict(zip(names, values, strict=True)))
-        measured = {name: rates(rows, tuning) for name, rows in sources.items()}
-        if any(false > FALSE_REFUSAL_BUDGET for _, false in measured.values()):
-            continue
-        key = (min(out for out, _ in measured.values()),
-               sum(out for out, _ in measured.values()),
-               -sum(false for _, false in measured.values()))
-        if best_key is None or key > best_key:
-            best, best_key = tuning, key
+def _objective(sources: dict[str, list], tuning: Tuning) -> tuple:
+    """Within the false-refusal budget on every source: the most out-of-scope questions
+    refused on the worse source, then in all, then the fewest false refusals."""
+    measured = {name: rates(rows, tuning) for name, rows in sources.items()}
+    within = all(false <= FALSE_REFUSAL_BUDGET for _, false in measured.values())
+    return (within, min(out for out, _ in measured.values()),
+            sum(out for out, _ in measured.values()),
+            -sum(false for _, false in measured.values()))
+
+
+def search(sources: dict[str, list], rounds: int = 4
+           ) -> tuple[Tuning, dict[str, tuple[float, float]]]:
+    """Coordinate search over GRID: each threshold in turn set to its best value while the
+    others hold, until a round changes nothing."""
+    best = TUNING
+    best_key = _objective(sources, best)
+    for _ in range(rounds):
+        changed = False
+        for name, values in GRID.items():
+            for value in values:
+                tuning = replace(best, **{name: value})
+                key = _objective(sources, tuning)
+                if key > best_key:
+                    best, best_key, changed = tuning, key, True
+        if not changed:
+            break
     return best, {name: rates(rows, best) for name, rows in sources.items()}
 
 

@@ -25,7 +25,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         return None
     if decision.refuse and decision.kind != "near_domain" and reading.detail is None:
         return message(messages.NOT_COVERED, english=reading.english)
-    if top is None or (top.lexical <= 0 and top.key < TUNING.weak_key):
+    if top is None or (top.lexical <= 0 and top.key < TUNING.related_key):
         return message(messages.NOT_COVERED, english=reading.english)
     draft = Draft(guide, reading.english)
     draft.add_lead(messages.DETAIL.format(what=reading.detail or messages.DETAIL_GENERIC))

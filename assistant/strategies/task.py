@@ -27,7 +27,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     draft = Draft(guide, reading.english)
     draft.add_lead(messages.TASK.format(what=_what(reading.text)))
     top = select.nearest(reading, guide)
-    if top is not None and (top.lexical > 0 or top.key > TUNING.weak_key):
+    if top is not None and (top.lexical > 0 or top.key > TUNING.related_key):
         chunks = [top.chunk]
         extra = select.companion(reading, guide, top.chunk)
         chunks += [extra] if extra is not None else []
