@@ -78,6 +78,7 @@ class Reading:
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
     phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
+    decision: object = None  # the refusal decision (assistant/scope.py), set by the Responder
 
     def p(self, intent: str) -> float:
         return dict(self.intents).get(intent, 0.0)
@@ -126,8 +127,8 @@ class Reader:
     @cached_property
     def key_terms(self) -> frozenset[str]:
         """Terms of the bank's in-scope questions: words people use about the guide."""
-        bm25 = self.index.key_bm25
-        return frozenset(bm25.postings) if bm25 is not None else frozenset()
+        return frozenset(t for key in self.index.keys if key.chunks
+                         for t in self.analyzer.terms(key.text))
 
     # ---- the words ---------------------------------------------------------------------------
 

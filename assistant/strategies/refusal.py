@@ -13,12 +13,12 @@ from assistant.answer import Answer
 from assistant.compose import Draft, message
 from assistant.layout import GuideMap
 from assistant.reading import Reading
-from assistant.scope import decide
+from assistant.scope import Decision, decide
 from assistant.tuning import TUNING
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
-    decision = decide(reading)
+    decision = reading.decision if isinstance(reading.decision, Decision) else decide(reading)
     top = select.nearest(reading, guide)
     has_number = top is not None and any(ch.isdigit() for ch in top.chunk.text)
     if not decision.refuse and (reading.detail is None or has_number):
