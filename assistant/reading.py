@@ -373,6 +373,8 @@ def _with_intent(r: Reading) -> Reading:
         return _replace(r, intent="missing_structure")
     if r.mentions.ordinal_action:  # "den første handling": the guide's order answers it
         return _replace(r, intent="order")
+    if (r.structure or r.counts) and not r.phases and r.p_out < TUNING.out_of_scope_floor:
+        return _replace(r, intent="structure")  # "hvordan er guiden opbygget?"
     for intent, p in r.intents:
         floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
             else TUNING.intent_floor

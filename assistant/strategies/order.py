@@ -7,7 +7,7 @@ what follows it, and the watch-out that speaks of the order ("først …") goes 
 
 from __future__ import annotations
 
-from assistant import select
+from assistant import cues, select
 from assistant.answer import Answer
 from assistant.compose import Draft
 from assistant.layout import GuideMap, PhaseKey
@@ -15,6 +15,7 @@ from assistant.reading import Reading
 from assistant.tuning import TUNING
 from corpus.model import WATCH_OUTS
 from index.chunking import Chunk
+from index.lexical import tokens
 
 
 def _first_phases(r: Reading, guide: GuideMap) -> list[PhaseKey]:
@@ -42,6 +43,16 @@ def _ordinal_action(r: Reading, guide: GuideMap, which: str) -> Answer:
     return draft.answer()
 
 
+def _order_watch_out(r: Reading, guide: GuideMap, key: PhaseKey, before: bool):
+    """The phase's watch-out about the question, preferring one that speaks of order ("Men
+    først skal der indhentes godkendelser …" for what comes before)."""
+    hits = r.evidence.ranked(select.mask(guide, phases=[key], kinds=[WATCH_OUTS]))
+    groups = ("before", "first") if before else ("after", "next")
+    ordered = [h for h in hits if any(cues.has(tuple(tokens(h.chunk.text)), g) for g in groups)]
+    chosen = ordered or hits
+    return chosen[0].chunk if chosen else None
+
+
 def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before: bool) -> Answer:
     draft = Draft(guide, r.english)
     for anchor in anchors[:2]:
@@ -67,9 +78,9 @@ def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before:
                 text += f" {relation} den kommer {guide.label(neighbour)}:\n\n" + \
                     draft.action_list(near)
             draft.add_lead(text)
-        watch = r.evidence.ranked(select.mask(guide, phases=[key], kinds=[WATCH_OUTS]), k=1)
-        if watch:
-            draft.add(draft.quote([watch[0].chunk]))
+        watch = _order_watch_out(r, guide, key, before)
+        if watch is not None:
+            draft.add(draft.quote([watch]))
     return draft.answer()
 
 
