@@ -34,16 +34,19 @@ def test_bm25_round_trips_through_json():
 
 def test_reciprocal_rank_fusion_by_hand():
     """Three chunks: BM25 ranks c0, c2 (c1 shares no word, so it is not in that ranking); the
-    dense ranking is c1, c2, c0; no bank key points at any. score = Σ w / (k + rank)."""
+    dense ranking is c1, c2, c0; no bank key points at any. score = Σ w / (k + rank), divided by
+    its best possible value (every ranking's first place)."""
     chunks = tuple(chunk_guide(load_guide())[:3])
     evidence = Evidence(chunks, lexical=np.array([2.0, 0.0, 1.0]),
                         dense=np.array([0.1, 0.9, 0.5]), key_dense=np.zeros(3),
                         key_lexical=np.zeros(3))
-    k, lexical, dense = TUNING.rrf_k, TUNING.weight_lexical, TUNING.weight_dense
+    t = TUNING
+    k, lexical, dense = t.rrf_k, t.weight_lexical, t.weight_dense
+    best = (lexical + dense + t.weight_key_dense + t.weight_key_lexical) / (k + 1)
     fused = {h.chunk: h.score for h in evidence.ranked()}
-    assert fused[chunks[0]] == pytest.approx(lexical / (k + 1) + dense / (k + 3))
-    assert fused[chunks[1]] == pytest.approx(dense / (k + 1))
-    assert fused[chunks[2]] == pytest.approx(lexical / (k + 2) + dense / (k + 2))
+    assert fused[chunks[0]] == pytest.approx((lexical / (k + 1) + dense / (k + 3)) / best)
+    assert fused[chunks[1]] == pytest.approx(dense / (k + 1) / best)
+    assert fused[chunks[2]] == pytest.approx((lexical / (k + 2) + dense / (k + 2)) / best)
     assert list(fused) == [chunks[0], chunks[2], chunks[1]]
     only_two = evidence.ranked(np.array([False, True, True]))
     assert [h.chunk for h in only_two] == [chunks[2], chunks[1]]
