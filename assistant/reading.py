@@ -77,6 +77,8 @@ class Reading:
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
+    action_words: dict = field(default_factory=dict)  # key action id → the question's topic
+    #                                                  terms it holds (place words left out)
     phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
     decision: object = None  # the refusal decision (assistant/scope.py), set by the Responder
 
@@ -218,6 +220,7 @@ class Reader:
             known=tuple(known), evidence=evidence,
             target_actions=target_actions, target_phases=target_phases,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
+            action_words=self._action_words(spelled, mentions, track_hint),
             phases=self._phases(mentions, context, follow_up, other_track, track_hint))
         return _with_intent(reading)
 
@@ -233,6 +236,20 @@ class Reader:
                 and both < TUNING.track_hint_both and not mentions.tracks:
             hint = tracks[0][0]
         return intents, hint
+
+    @cached_property
+    def _action_terms(self) -> dict[str, frozenset[str]]:
+        return {c.id: frozenset(t for t in self.analyzer.terms(c.text) if not t.startswith("~"))
+                - self._verbs for c in self.guide.key_actions}
+
+    def _action_words(self, spelled: str, mentions: Mentions, track_hint: str | None
+                      ) -> dict[str, frozenset[str]]:
+        """Which of the question's topic terms (full weight) each key action holds."""
+        situation = mentions.tracks or ((track_hint,) if track_hint else ())
+        strong = {t for t, w in self._weights(spelled, mentions, situation).items()
+                  if w >= 1.0 and not t.startswith("~")}
+        return {cid: terms & strong for cid, terms in self._action_terms.items()
+                if terms & strong}
 
     def evidence(self, spelled: str, mentions: Mentions, track_hint: str | None, vector,
                  leave_out=None) -> Evidence:

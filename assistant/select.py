@@ -145,15 +145,16 @@ def continued(guide: GuideMap, chunks: list[Chunk]) -> list[Chunk]:
 
 def same_actions(r: Reading, guide: GuideMap, top: Hit, allowed: np.ndarray | None
                  ) -> list[Hit]:
-    """Key actions of other phases that match the question's words as well as the best one
-    does ("business case" is an action in four phases): the topic runs through them."""
-    if top.chunk.kind != KEY_ACTIONS or top.lexical <= 0:
+    """Key actions of other phases that hold the same topic words of the question as the best
+    one ("business case" is an action in four phases): the topic runs through them."""
+    words = r.action_words.get(top.chunk.id)
+    if top.chunk.kind != KEY_ACTIONS or not words:
         return []
     kinds = mask(guide, kinds=[KEY_ACTIONS])
     allowed = kinds if allowed is None else kinds & allowed
     return [h for h in r.evidence.ranked(allowed)
             if (h.chunk.track, h.chunk.phase) != (top.chunk.track, top.chunk.phase)
-            and h.lexical >= TUNING.same_action_ratio * top.lexical]
+            and r.action_words.get(h.chunk.id) == words]
 
 
 def nearest(r: Reading, guide: GuideMap) -> Hit | None:

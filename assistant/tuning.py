@@ -49,7 +49,6 @@ class Tuning:
     hinted_other_ratio: float = 0.95  # … and this close when the situation implies a track
     hint_ratio: float = 0.7  # the implied track's best leads if it is this close to the best
     second_place_ratio: float = 0.8  # a second place in the same track is this close
-    same_action_ratio: float = 0.9  # another phase's action matching the words this well: listed
     synthesis_min_places: int = 2  # a topic found in this many phases is listed across them
     synthesis_ratio: float = 0.5  # … each phase's best at least this share of the top score
     guide_sections: int = 3  # sections of the introduction or colophon quoted for one question
