@@ -21,10 +21,11 @@ import numpy as np
 from corpus.model import COLOPHON, INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 
-RANKER_VERSION = 1
+RANKER_VERSION = 2
 KINDS = ("purpose", "key_actions", "watch_outs", "intro", "colophon", "overview")
 FEATURES = ("lex_rel", "lex_log", "lex_top", "dense_gap", "dense_z", "key_gap", "key_z", "has_key",
-            "key_lex_rel", "rr_lex", "rr_dense", "rr_key", *(f"kind_{k}" for k in KINDS))
+            "key_lex_rel", "rr_lex", "rr_dense", "rr_key", "vote_rel", "rr_vote",
+            *(f"kind_{k}" for k in KINDS))
 
 
 def kind_of(chunk: Chunk) -> str:
@@ -49,7 +50,7 @@ def _reciprocal_rank(scores: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def features(lexical: np.ndarray, dense: np.ndarray, key_dense: np.ndarray,
-             key_lexical: np.ndarray, static: np.ndarray) -> np.ndarray:
+             key_lexical: np.ndarray, key_vote: np.ndarray, static: np.ndarray) -> np.ndarray:
     """(chunks, len(FEATURES)): each chunk's evidence against the question's best."""
     has_key = static[:, 0] > 0
     lex_max = lexical.max() if len(lexical) else 0.0
@@ -61,10 +62,13 @@ def features(lexical: np.ndarray, dense: np.ndarray, key_dense: np.ndarray,
     key_z = np.where(has_key, (key_dense - keyed.mean()) / (keyed.std() + 1e-6), -3.0)
     klex_max = key_lexical.max() if len(key_lexical) else 0.0
     key_lex_rel = key_lexical / klex_max if klex_max > 0 else np.zeros_like(key_lexical)
+    vote_max = key_vote.max() if len(key_vote) else 0.0
+    vote_rel = key_vote / vote_max if vote_max > 0 else np.zeros_like(key_vote)
     columns = [lex_rel, np.log1p(lexical), (lexical >= lex_max) & (lexical > 0), dense_gap,
                dense_z, key_gap, key_z, has_key, key_lex_rel,
                _reciprocal_rank(lexical, lexical > 0), _reciprocal_rank(dense, dense != 0),
-               _reciprocal_rank(key_dense, has_key & (key_dense > 0))]
+               _reciprocal_rank(key_dense, has_key & (key_dense > 0)), vote_rel,
+               _reciprocal_rank(key_vote, key_vote > 0)]
     dynamic = np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=1)
     return np.hstack([dynamic, static[:, 1:]])
 

@@ -19,6 +19,7 @@ from index.store import OpenIndex
 
 NEAREST_KEYS = 8
 NEIGHBOURS = 7  # bank questions that vote on whether a question is out of scope
+VOTERS = 12  # bank questions that vote for the passages they point at
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Evidence:
     key_lexical: np.ndarray
     nearest_keys: tuple[tuple[int, float], ...] = ()  # in-scope keys: (index, cosine), best first
     learned: np.ndarray | None = None  # the ranker's probability per chunk, if there is one
+    key_vote: np.ndarray | None = None  # the nearest bank questions' votes for each chunk
     best_out_key: float = 0.0  # the closest out-of-scope bank question's cosine
     out_share: float = 0.0  # of the closest bank questions, the (cosine-weighted) share the
     #                         guide does not answer
@@ -123,6 +125,7 @@ class Retriever:
             np.maximum.at(key_lexical, self._pair_chunks, per_key[self._pair_keys])
         dense = np.zeros(n)
         key_dense = np.zeros(n)
+        key_vote = np.zeros(n)
         nearest: tuple[tuple[int, float], ...] = ()
         best_out = out_share = 0.0
         if vector is not None:
@@ -132,6 +135,7 @@ class Retriever:
                 if leave_out is not None:
                     sims[leave_out] = 0.0
                 np.maximum.at(key_dense, self._pair_chunks, sims[self._pair_keys])
+                key_vote = self._votes(sims)
                 inside = np.where(self._in_keys, sims, -1.0)
                 top = np.argsort(-inside)[:NEAREST_KEYS]
                 nearest = tuple((int(i), float(inside[i])) for i in top if self._in_keys[i])
@@ -141,9 +145,21 @@ class Retriever:
         learned = None
         if self.ranker is not None and vector is not None:
             learned = self.ranker.probabilities(self.features(lexical, dense, key_dense,
-                                                              key_lexical))
-        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical, nearest, learned,
-                        best_out, out_share)
+                                                              key_lexical, key_vote))
+        return Evidence(self.chunks, lexical, dense, key_dense, key_lexical,
+                        nearest_keys=nearest, learned=learned, key_vote=key_vote,
+                        best_out_key=best_out, out_share=out_share)
 
-    def features(self, lexical, dense, key_dense, key_lexical) -> np.ndarray:
-        return features(lexical, dense, key_dense, key_lexical, self.static)
+    def _votes(self, sims: np.ndarray) -> np.ndarray:
+        """The VOTERS bank questions closest to the question each vote for their passages, by
+        how close they are: one stray neighbour is one vote, not the answer."""
+        votes = np.zeros(len(self.chunks))
+        inside = np.where(self._in_keys, sims, -1.0)
+        top = np.argsort(-inside)[:VOTERS]
+        weight = np.zeros(len(sims))
+        weight[top] = np.clip(inside[top], 0.0, None) ** 4
+        np.add.at(votes, self._pair_chunks, weight[self._pair_keys])
+        return votes
+
+    def features(self, lexical, dense, key_dense, key_lexical, key_vote) -> np.ndarray:
+        return features(lexical, dense, key_dense, key_lexical, key_vote, self.static)

@@ -187,7 +187,7 @@ def ranker_rows(assistant):
         vector = index.key_vectors[i]
         _, hint = reader.understood(key.text, vector, mentions)
         ev = reader.evidence(spelled, mentions, hint, vector, leave_out=families == key.family)
-        x = retriever.features(ev.lexical, ev.dense, ev.key_dense, ev.key_lexical)
+        x = retriever.features(ev.lexical, ev.dense, ev.key_dense, ev.key_lexical, ev.key_vote)
         y = np.zeros(len(index.chunks), dtype=np.int8)
         y[list(key.chunks)] = 1
         rows.append((x, y, key.family, ev))
