@@ -13,7 +13,7 @@ places it does not name. A new topic in the middle of a conversation is read as 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from assistant import cues
@@ -174,9 +174,10 @@ class Reader:
     # ---- reading ---------------------------------------------------------------------------
 
     def read(self, text: str, context: tuple[PhaseKey, ...] = (),
-             semantic: bool = True) -> Reading:
-        """The Reading of `text`; `context` is the phases the conversation was about.
-        `semantic=False` skips the embedding (for re-reading earlier turns cheaply)."""
+             semantic: bool = True, previous: str | None = None) -> Reading:
+        """The Reading of `text`; `context` is the phases the conversation was about and
+        `previous` its last question. `semantic=False` skips the embedding (for re-reading
+        earlier turns cheaply)."""
         spelled = self.analyzer.spell(text)
         mentions = self.mention_reader.read(spelled)
         words = tuple(tokens(text))
@@ -207,6 +208,12 @@ class Reader:
                 f"fasen {order.rest}" if phase_word else order.rest).phases
             target_actions = () if phase_word and target_phases else \
                 self.actions_named(order.target, mentions)
+            if not target_actions and not target_phases and previous and context \
+                    and not self.content_words(order.target, self.mention_reader.read(
+                        order.target))[0]:
+                # "hvad skal der ske inden, i samme fase?": before what was just asked about
+                in_context = replace(mentions, phases=context)
+                target_actions = self.actions_named(previous, in_context)
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_hint=track_hint, order=order,
@@ -246,8 +253,10 @@ class Reader:
                       ) -> dict[str, frozenset[str]]:
         """Which of the question's topic terms (full weight) each key action holds."""
         situation = mentions.tracks or ((track_hint,) if track_hint else ())
+        bm25 = self.index.bm25
         strong = {t for t, w in self._weights(spelled, mentions, situation).items()
-                  if w >= 1.0 and not t.startswith("~")}
+                  if w >= 1.0 and not t.startswith("~")
+                  and len(bm25.postings.get(t, ())) <= TUNING.topic_term_share * bm25.n}
         return {cid: terms & strong for cid, terms in self._action_terms.items()
                 if terms & strong}
 
@@ -323,11 +332,19 @@ class Reader:
         words = tokens(self.analyzer.spell(text))
         situation = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in tracks))
 
+        bm25 = self.index.bm25
+        generic = TUNING.topic_term_share * bm25.n
+
         def weight(i: int) -> float:
             own = set(self.analyzer.terms(words[i]))
             quiet = i in mentions.place_words or (own and own <= situation | {
                 t for t in own if t.startswith("~")})
-            return TUNING.place_word_weight if quiet else 1.0
+            if quiet:
+                return TUNING.place_word_weight
+            if own and all(len(bm25.postings.get(t, ())) > generic for t in own
+                           if not t.startswith("~")):
+                return TUNING.generic_word_weight  # "AI", "produkt": in much of the guide
+            return 1.0
 
         weights: dict[str, float] = {}
 
@@ -422,7 +439,8 @@ def _intent_from_cues(r: Reading) -> str:
     if r.which_track:
         return "which_track"
     if r.order is not None and (r.target_actions or r.target_phases or r.follow_up
-                                or r.mentions.ordinal_action):
+                                or r.mentions.ordinal_action
+                                or r.order.relation in ("first", "next")):
         return "order"
     if r.when:
         return "when"

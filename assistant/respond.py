@@ -31,12 +31,12 @@ class Responder:
                    load_scope(embedding_model, models_dir()))
 
     def read(self, text: str, context: tuple[PhaseKey, ...] = (),
-             semantic: bool = True) -> Reading:
+             semantic: bool = True, previous: str | None = None) -> Reading:
         reader = self.reader if semantic else self.quick_reader
-        reading = reader.read(text, context, semantic)
+        reading = reader.read(text, context, semantic, previous)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
         return replace(reading, decision=decide(reading, scope))
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
-               semantic: bool = True) -> Answer:
-        return strategies.answer(self.read(text, context, semantic), self.guide)
+               semantic: bool = True, previous: str | None = None) -> Answer:
+        return strategies.answer(self.read(text, context, semantic, previous), self.guide)

@@ -131,7 +131,8 @@ class Assistant:
         """The phases an earlier question was about, read from its words alone (no embedding:
         a follow-up should cost one embedding, not one per turn)."""
         context = self.context_focus(history) if history else ()
-        return self.responder.answer(question, context, semantic=False).focus
+        previous = history[-1] if history else None
+        return self.responder.answer(question, context, semantic=False, previous=previous).focus
 
     def context_focus(self, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         """The phases the conversation was last about (from the latest question that had some)."""
@@ -143,7 +144,7 @@ class Assistant:
 
     def answer_question(self, text: str, history: tuple[str, ...] = ()) -> Answer:
         context = self.context_focus(history) if history else ()
-        return self.responder.answer(text, context)
+        return self.responder.answer(text, context, previous=history[-1] if history else None)
 
 
 def _guide_text(settings: Settings) -> str:

@@ -19,6 +19,8 @@ class Tuning:
     weight_key_dense: float = 1.0  # the bank questions written for the chunk, by meaning
     weight_key_lexical: float = 0.5  # … by words: half, as the keys' words echo the chunk's own
     place_word_weight: float = 0.3  # words that only name a place ("fase", "spor") barely rank
+    generic_word_weight: float = 0.5  # words found all over the guide ("AI", "produkt") count
+    #                                   half: they rank short passages that merely hold them
 
     # ---- reading the question -------------------------------------------------------------
     intent_floor: float = 0.35  # below this the model is unsure: rules from the guide decide
@@ -49,6 +51,8 @@ class Tuning:
     hinted_other_ratio: float = 0.95  # … and this close when the situation implies a track
     hint_ratio: float = 0.7  # the implied track's best leads if it is this close to the best
     second_place_ratio: float = 0.8  # a second place in the same track is this close
+    topic_term_share: float = 0.15  # a word in more of the guide's passages than this ("ai",
+    #                                "produkt") says too little to tie actions together
     synthesis_min_places: int = 2  # a topic found in this many phases is listed across them
     synthesis_ratio: float = 0.5  # … each phase's best at least this share of the top score
     guide_sections: int = 3  # sections of the introduction or colophon quoted for one question

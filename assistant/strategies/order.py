@@ -28,6 +28,7 @@ def _ordinal_action(r: Reading, guide: GuideMap, which: str) -> Answer:
     if which == "last" and not r.phases:
         tracks = r.tracks or guide.tracks
         keys = [(t, guide.phases(t)[-1]) for t in tracks if guide.phases(t)]
+    start = which == "first" and not r.phases  # "hvordan kommer vi i gang?": the journey's start
     draft = Draft(guide, r.english)
     for key in keys[:2]:
         actions = guide.actions(key)
@@ -35,6 +36,11 @@ def _ordinal_action(r: Reading, guide: GuideMap, which: str) -> Answer:
             continue
         action = actions[0] if which == "first" else actions[-1]
         word = "første" if which == "first" else "sidste"
+        if start:
+            draft.add_lead(f"{guide.track_name(key[0])} begynder med {guide.label(key)}: "
+                           f"{draft.quote(guide.purpose(key)[:1])} Den første centrale "
+                           f"handling er {draft.action_names([action])}.")
+            continue
         draft.add_lead(f"Den {word} centrale handling i {guide.label(key)} er "
                        f"{draft.action_names([action])}.")
         companion = select.companion(r, guide, action)
@@ -118,6 +124,8 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         return None
     if order.relation in ("next", "previous") and r.phases:
         return _next_phase(r, guide, r.phases, -1 if order.relation == "previous" else 1)
+    if order.relation == "next" and not r.context:  # "hvad så nu?" with nothing before it
+        return _ordinal_action(r, guide, "first")
     if order.relation in ("first", "last") and r.intent == "order":
         return _ordinal_action(r, guide, order.relation)
     return None
