@@ -242,7 +242,27 @@ class Reader:
         if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
                 and both < TUNING.track_hint_both and not mentions.tracks:
             hint = tracks[0][0]
-        return intents, hint
+        return intents, hint or (None if mentions.tracks else self._described_track(text))
+
+    def _described_track(self, text: str) -> str | None:
+        """The track whose own paragraph shares at least two of the question's words that the
+        other tracks' paragraphs do not, and three times as many as any other track does
+        ("anskaffe et CE-mærket AI-værktøj": the track for an approved product)."""
+        words = set(self.analyzer.query_terms(text))
+        own = {}
+        for track, terms in self._track_terms.items():
+            others = set().union(*(t for k, t in self._track_terms.items() if k != track))
+            own[track] = len({w for w in words & terms - others if not w.startswith("~")})
+        ranked = sorted(own.items(), key=lambda tn: -tn[1])
+        best, runner_up = ranked[0][1], (ranked[1][1] if len(ranked) > 1 else 0)
+        if best < 2 or runner_up * 3 > best:
+            return None
+        # Those words describe the situation only when the question asks about something
+        # else too ("Hvad er MDR og CE-mærkning?" is about them).
+        track = ranked[0][0]
+        content, _ = self.content_words(text, self.mention_reader.read(text))
+        rest = [w for w in content if not set(self.analyzer.terms(w)) & self._track_terms[track]]
+        return track if rest else None
 
     @cached_property
     def _action_terms(self) -> dict[str, frozenset[str]]:
@@ -440,7 +460,8 @@ def _intent_from_cues(r: Reading) -> str:
         return "which_track"
     if r.order is not None and (r.target_actions or r.target_phases or r.follow_up
                                 or r.mentions.ordinal_action
-                                or r.order.relation in ("first", "next")):
+                                or (r.order.relation in ("first", "next") and not r.phases
+                                    and not r.mentions.ordinal_phase)):
         return "order"
     if r.when:
         return "when"
