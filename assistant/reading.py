@@ -429,6 +429,10 @@ def _with_intent(r: Reading) -> Reading:
         return _replace(r, intent="order")
     if (r.structure or r.counts) and not r.phases and r.p_out < TUNING.out_of_scope_floor:
         return _replace(r, intent="structure")  # "hvordan er guiden opbygget?"
+    if r.order is not None and r.order.relation in ("before", "after") \
+            and (r.target_actions or r.target_phases) and r.intents \
+            and r.intents[0][0] in ("actions", "topic", "phase", "when", "order"):
+        return _replace(r, intent="order")  # "hvad gør vi, når produktet er i drift?"
     for intent, p in r.intents:
         floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
             else TUNING.intent_floor

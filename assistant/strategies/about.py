@@ -5,14 +5,15 @@ how many); and which track fits a situation. Never refused.
 
 from __future__ import annotations
 
-from assistant import select
+from assistant import cues, select
 from assistant.answer import Answer
 from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
-from corpus.model import INTRO_TRACK, KIND_TITLES
+from corpus.model import INTRO_TRACK, KIND_TITLES, WATCH_OUTS
 from index.chunking import Chunk
+from index.lexical import tokens
 
 INTENTS = ("guide", "structure", "which_track")
 WHOLE_SECTION = 2  # a colophon entry or a two-paragraph section is quoted whole
@@ -46,7 +47,10 @@ def _track(draft: Draft, guide: GuideMap, track: str, lead: bool, brief: bool = 
 
 def _fitting_track(r: Reading, guide: GuideMap) -> str | None:
     """The track the situation describes: implied (the model), or the one whose own words
-    (its line in the introduction, its paragraph) the question matches best."""
+    (its line in the introduction, its paragraph) the question matches best. None when the
+    question names the tracks to compare them."""
+    if len(r.mentions.tracks) > 1:
+        return None
     if r.track_hint in guide.tracks:
         return r.track_hint
     hits = r.evidence.ranked(select.mask(guide, in_phases=False))
@@ -93,6 +97,12 @@ def _structure(r: Reading, guide: GuideMap) -> Answer:
                        for t in guide.tracks)
     draft.add_lead(f"Guiden har {len(guide.tracks)} spor: {counts}. Hver fase har afsnittene "
                    f"{sections}.")
+    if cues.has(tuple(tokens(r.text)), "sections_word"):  # "hvilke afsnit …": show one phase
+        first = guide.phase_keys()[0]
+        draft.add(f"Fx {guide.label(first)}:\n\n"
+                  + draft.blocks(guide.purpose(first) + guide.actions(first)
+                                 + guide.section(first, WATCH_OUTS)[:1]), required=True)
+        return draft.answer()
     for track in guide.tracks:
         _track(draft, guide, track, lead=False)
     return draft.answer()

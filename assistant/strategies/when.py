@@ -9,6 +9,7 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
+from corpus.model import KEY_ACTIONS
 from index.lexical import tokens
 
 
@@ -27,6 +28,11 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     draft = Draft(guide, r.english)
     draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for _, h in places))
     first = places[0][1].chunk
+    if first.kind == KEY_ACTIONS:  # where it sits: the actions just before and after it
+        key = (first.track, first.phase)
+        near = [a for a in guide.actions(key) if a.number in (first.number - 1, first.number + 1)]
+        if near:
+            draft.add(draft.action_list(near, f"Omkring den i {guide.label(key)}"))
     companion = select.companion(r, guide, first)
     if companion is not None:
         draft.add(draft.quote([companion]))
