@@ -113,6 +113,7 @@ class Order:
     relation: str  # "before" | "after" | "next" | "previous" | "first" | "last"
     target: str = ""  # up to the end of its clause
     rest: str = ""  # everything after "før"/"efter" (a phase title may hold a comma)
+    head: str = ""  # everything before it ("hvad gør vi", "hvordan opdaterer man business casen")
 
 
 def order_of(text: str) -> Order | None:
@@ -124,9 +125,10 @@ def order_of(text: str) -> Order | None:
         span = find(words, relation)
         if span and span[1] < len(words):
             target = _until_clause(text, words[span[1]:])
+            head = " ".join(words[:span[0]])
             if all((w,) in phrases("follow_up_end") for w in target):
-                return Order("previous" if relation == "before" else "next")
-            return Order(relation, " ".join(target), " ".join(words[span[1]:]))
+                return Order("previous" if relation == "before" else "next", head=head)
+            return Order(relation, " ".join(target), " ".join(words[span[1]:]), head)
     for relation in ("next", "previous", "last", "first"):
         if has(words, relation):
             return Order(relation)

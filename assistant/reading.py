@@ -77,6 +77,8 @@ class Reading:
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
+    order_head_topic: bool = False  # words of its own before "før"/"efter" ("hvordan opdaterer
+    #                                 man business casen efter …" asks about the business case)
     action_words: dict = field(default_factory=dict)  # key action id → the question's topic
     #                                                  terms it holds (place words left out)
     phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
@@ -227,6 +229,8 @@ class Reader:
             known=tuple(known), evidence=evidence,
             target_actions=target_actions, target_phases=target_phases,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
+            order_head_topic=bool(order and order.head and self.content_words(
+                order.head, self.mention_reader.read(order.head), situation)[1]),
             action_words=self._action_words(spelled, mentions, track_hint),
             phases=self._phases(mentions, context, follow_up, other_track, track_hint))
         return _with_intent(reading)
@@ -430,9 +434,9 @@ def _with_intent(r: Reading) -> Reading:
     if (r.structure or r.counts) and not r.phases and r.p_out < TUNING.out_of_scope_floor:
         return _replace(r, intent="structure")  # "hvordan er guiden opbygget?"
     if r.order is not None and r.order.relation in ("before", "after") \
-            and (r.target_actions or r.target_phases) and r.intents \
-            and r.intents[0][0] in ("actions", "topic", "phase", "when", "order"):
-        return _replace(r, intent="order")  # "hvad gør vi, når produktet er i drift?"
+            and (r.target_actions or r.target_phases) and not r.order_head_topic \
+            and r.intents and r.intents[0][0] in ("actions", "topic", "phase", "when", "order"):
+        return _replace(r, intent="order")  # "what do we do once it is in operation?"
     for intent, p in r.intents:
         floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
             else TUNING.intent_floor
