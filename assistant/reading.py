@@ -325,7 +325,7 @@ class Reader:
         for c in self.guide.key_actions:
             if (tracks and c.track not in tracks) or (phases and (c.track, c.phase) not in phases):
                 continue
-            have = {t for t in analyzer.terms(c.text) if not t.startswith("~")} - self._verbs
+            have = self._action_terms[c.id]
             if not have:
                 continue
             share = sum(bool(unit & have) for unit in units) / len(units)

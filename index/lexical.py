@@ -49,7 +49,13 @@ def stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return TOKEN_RE.findall(normalize(text))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Cached: a question's text is tokenised by several readers of it."""
+    return tuple(TOKEN_RE.findall(normalize(text)))
 
 
 @lru_cache(maxsize=1)
