@@ -25,8 +25,8 @@ from assistant.tuning import TUNING, Tuning
 DECLINED = ("injection", "missing_structure", "task")  # settled before this decision
 ABOUT_GUIDE = ("guide", "structure", "which_track")
 FEATURES = (*(f"p_{i}" for i in REFUSED_BY_MODEL), "p_out", "best_key", "best_out_key",
-            "margin", "out_share", "coverage", "has_content", "names_place", "asks_detail",
-            "p_out_x_margin")
+            "margin", "out_share", "top_passage", "coverage", "has_content", "names_place",
+            "asks_detail", "p_out_x_margin")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class ScopeEvidence:
     best_key: float  # the closest in-scope bank question's cosine
     best_out_key: float  # the closest out-of-scope bank question's cosine
     out_share: float  # the nearest bank questions' vote that it is out of scope
+    top_passage: float  # the ranker's probability that the best passage answers it (0: none)
     coverage: float  # share of the content words the guide or its bank knows
     has_content: bool  # words of its own beyond naming places and asking how
     names_place: bool  # names a phase or track, or continues the conversation
@@ -55,16 +56,22 @@ class ScopeEvidence:
     def vector(self) -> np.ndarray:
         margin = self.best_key - self.best_out_key
         return np.array([*self.p, self.p_out, self.best_key, self.best_out_key, margin,
-                         self.out_share, self.coverage, self.has_content, self.names_place,
-                         self.asks_detail, self.p_out * margin], dtype=np.float32)
+                         self.out_share, self.top_passage, self.coverage, self.has_content,
+                         self.names_place, self.asks_detail, self.p_out * margin],
+                        dtype=np.float32)
 
     @classmethod
     def of(cls, r: Reading) -> ScopeEvidence:
         p = tuple(r.p(i) for i in REFUSED_BY_MODEL)
         return cls(r.intent, p, r.evidence.best_key(), r.evidence.best_out_key,
-                   r.evidence.out_share, r.coverage,
+                   r.evidence.out_share, top_passage(r.evidence), r.coverage,
                    bool(r.content), bool(r.phases or r.mentions.tracks or r.follow_up),
                    r.detail is not None)
+
+
+def top_passage(evidence) -> float:
+    learned = evidence.learned
+    return float(learned.max()) if learned is not None and len(learned) else 0.0
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,7 +23,14 @@ import numpy as np
 
 from assistant.reading import REFUSED_BY_MODEL
 from assistant.retrieve import neighbour_share
-from assistant.scope import ABOUT_GUIDE, DECLINED, ScopeEvidence, ScopeModel, decide_evidence
+from assistant.scope import (
+    ABOUT_GUIDE,
+    DECLINED,
+    ScopeEvidence,
+    ScopeModel,
+    decide_evidence,
+    top_passage,
+)
 from assistant.tuning import TUNING, Tuning
 from corpus.bank import OUT_OF_SCOPE_INTENTS
 
@@ -65,15 +72,18 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     inside = np.array([bool(k.chunks) for k in index.keys])
     out = []
     for q, vector, p in zip(bank, vectors, probabilities, strict=True):
-        r = reader.read(q.text, semantic=False)
-        sims = index.key_vectors @ vector
-        sims = np.where(key_families == q.family, 0.0, sims)  # its own family left out
+        r = reader.read(q.text, semantic=False)  # its words; its vector comes from the bank
+        own = key_families == q.family  # its own family left out
+        spelled = reader.analyzer.spell(q.text)
+        ranked = reader.evidence(spelled, r.mentions, r.track_hint, vector, leave_out=own)
+        sims = np.where(own, 0.0, index.key_vectors @ vector)
         intent = _carried(sorted(p.items(), key=lambda ip: -ip[1]))
         if r.intent in ("injection", "missing_structure"):
             intent = r.intent  # settled by the guide's structure or the injection guard
         evidence = ScopeEvidence(intent, tuple(p.get(i, 0.0) for i in REFUSED_BY_MODEL),
                                  float(sims[inside].max()), float(sims[~inside].max()),
-                                 neighbour_share(sims, ~inside), r.coverage,
+                                 neighbour_share(sims, ~inside), top_passage(ranked),
+                                 r.coverage,
                                  bool(r.content), bool(r.phases or r.mentions.tracks),
                                  r.detail is not None)
         out.append((evidence, not q.in_scope))
