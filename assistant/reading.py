@@ -23,7 +23,7 @@ from assistant.mentions import MentionReader, Mentions
 from assistant.retrieve import Evidence, Retriever
 from assistant.tuning import TUNING
 from corpus.bank import OUT_OF_SCOPE_INTENTS
-from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
+from corpus.model import INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 from index.lexical import (
     DANISH_STOPWORDS,
@@ -244,9 +244,30 @@ class Reader:
         both = dict(tracks).get("both", 0.0)
         hint = None
         if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
-                and both < TUNING.track_hint_both and not mentions.tracks:
+                and both < TUNING.track_hint_both and not mentions.tracks \
+                and self._describes(text, tracks[0][0]):
             hint = tracks[0][0]
         return intents, hint or (None if mentions.tracks else self._described_track(text))
+
+    @cached_property
+    def _own_situation(self) -> dict[str, frozenset[str]]:
+        """The words only one track uses to say what it is for: in its own paragraph and in the
+        introduction's line about it ("Sådan udvikler du et nyt AI-produkt")."""
+        said = {}
+        for track in self.guide.tracks:
+            name = self.guide.track_name(track)
+            lines = [c.text for c in self.guide.chunks
+                     if c.track == INTRO_TRACK and c.text.startswith(name + ":")]
+            lines += [c.text for c in self.guide.overview(track)]
+            said[track] = {t for line in lines for t in self.analyzer.terms(line)
+                           if not t.startswith("~")}
+        return {t: frozenset(terms - set().union(*(o for k, o in said.items() if k != t)))
+                for t, terms in said.items()}
+
+    def _describes(self, text: str, track: str) -> bool:
+        """The question holds a word only that track uses for its situation: a track implied
+        by the topic alone ("overvåges" is an action of one track) is no situation."""
+        return bool(set(self.analyzer.query_terms(text)) & self._own_situation.get(track, set()))
 
     def _described_track(self, text: str) -> str | None:
         """The track whose own paragraph shares at least two of the question's words that the

@@ -4,8 +4,9 @@ The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
 - the blind development set (evals/blind-dev.jsonl, written by a helper who saw only the guide
   and a persona), whose failures are listed too;
-- the blind test set (evals/blind-test.jsonl, written the same way), reported in aggregate and by
-  category only: its questions are never printed, so they are never tuned on.
+- the blind test sets (evals/blind-test.jsonl, and evals/blind-fresh.jsonl written by a fresh
+  helper at the end of the work), reported in aggregate and by category only: their questions
+  are never printed, so they are never tuned on.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ SETS = (
     QuestionSet("Udviklingssæt", "questions.jsonl", True),
     QuestionSet("Blindt udviklingssæt", "blind-dev.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
+    QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
 )
 
 
