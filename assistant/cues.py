@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from index.lexical import tokens
+from index.lexical import TOKEN_RE, normalize, tokens
 
 Phrase = tuple[str, ...]
 
@@ -68,17 +68,17 @@ def ends_with(words: tuple[str, ...], group: str) -> bool:
 
 
 def _until_clause(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    """The words up to a comma, a full stop or a clause word (når, hvis, …), at least one."""
-    first = words[0]
-    tail = text.lower()
-    start = tail.find(first)
+    """The first words of `words` (the tail of `text`'s tokens) up to a comma, a full stop or a
+    clause word (når, hvis, …), at least one."""
+    spans = [m.span() for m in TOKEN_RE.finditer(normalize(text))]
+    spans = spans[len(spans) - len(words):] if len(spans) >= len(words) else []
+    norm = normalize(text)
     cut = len(words)
-    if start >= 0:
-        rest = tail[start:]
-        for mark in (",", ";", ".", "?", "!", " – ", " - "):
-            at = rest.find(mark)
-            if at > 0:
-                cut = min(cut, len(tokens(rest[:at])))
+    for i in range(1, len(spans)):
+        between = norm[spans[i - 1][1]:spans[i][0]]
+        if any(mark in between for mark in ",;.?!–"):
+            cut = i
+            break
     stop = find(words, "clause_break", start=1)
     if stop:
         cut = min(cut, stop[0])

@@ -126,7 +126,8 @@ class Reader:
                             "after", "next", "previous", "first", "last", "when", "action_word",
                             "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
                             "kind_key_actions", "count", "structure", "which_track")
-            for p in cues.phrases(group) if len(p) == 1 for w in p)
+            for p in cues.phrases(group)
+            if len(p) == 1 or group.startswith("follow_up") for w in p)
 
     @cached_property
     def key_terms(self) -> frozenset[str]:
@@ -215,7 +216,8 @@ class Reader:
                         order.target))[0]:
                 # "hvad skal der ske inden, i samme fase?": before what was just asked about
                 in_context = replace(mentions, phases=context)
-                target_actions = self.actions_named(previous, in_context)
+                target_actions = self.actions_named(previous, in_context,
+                                                    TUNING.previous_action_match)
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_hint=track_hint, order=order,
@@ -323,20 +325,25 @@ class Reader:
                 firsts.setdefault(stem(words[0]), set()).add(c.text)
         return frozenset(w for w, texts in firsts.items() if len(texts) >= 2)
 
-    def actions_named(self, text: str, mentions: Mentions) -> tuple[Chunk, ...]:
+    def actions_named(self, text: str, mentions: Mentions,
+                      least: float = TUNING.action_match) -> tuple[Chunk, ...]:
         """The key action `text` names, in each track where one matches as well as the best:
         most of its words that the guide knows are the action's own, directly or through the
         glossary ("prospektiv validering" names "Gennemfør prospektiv vurdering" too)."""
         analyzer = self.analyzer
-        words = [w for w in tokens(analyzer.spell(text)) if w not in DANISH_STOPWORDS]
+        words = [w for w in tokens(analyzer.spell(text))
+                 if w not in DANISH_STOPWORDS and w not in self.cue_words]
         glossed: dict[int, set[str]] = {}
         for start, end, value in glossary_matches(words):
             for i in range(start, end):
                 glossed.setdefault(i, set()).update(analyzer.terms(value))
+        bm25 = self.index.bm25
         units = []  # per word: the terms that would show an action has it
         for i, word in enumerate(words):
             own = {t for t in analyzer.terms(word) if not t.startswith("~")} - self._verbs
-            if own and (i in glossed or self.known(word, bank=False)):
+            generic = own and all(len(bm25.postings.get(t, ())) > TUNING.topic_term_share
+                                  * bm25.n for t in own)  # "produkt": no action's own word
+            if own and not generic and (i in glossed or self.known(word, bank=False)):
                 units.append(own | glossed.get(i, set()))
         if not units:
             return ()
@@ -352,7 +359,7 @@ class Reader:
             share = sum(bool(unit & have) for unit in units) / len(units)
             # Of equally named actions, the one whose own words are most of them named.
             score = share + 0.5 * len(have & set().union(*units)) / len(have)
-            if share >= TUNING.action_match and (c.track not in best or score > best[c.track][0]):
+            if share >= least and (c.track not in best or score > best[c.track][0]):
                 best[c.track] = (score, c, share)
         if not best:
             return ()

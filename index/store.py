@@ -29,7 +29,7 @@ from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 COLLECTION_PREFIX = "ai-rejsen-"
 
 
