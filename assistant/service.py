@@ -34,6 +34,27 @@ TAG_RE = re.compile(r"<[^<>]{0,500}>")
 ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
+# Combining marks kept after one base character. Danish needs none once composed (NFC makes
+# "å" of "a" + ring); a few let other scripts' accents through. A pile of them ("zalgo" text,
+# 'abcdefgh' + 1,990 × U+0301) is no question, and each mark would be a token to embed.
+MAX_MARKS = 2
+
+
+def normalise(text: str) -> str:
+    """NFC, with at most MAX_MARKS combining marks after each character."""
+    out = []
+    marks = 0
+    for ch in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(ch) or unicodedata.category(ch) == "Me":
+            marks += 1
+            if marks > MAX_MARKS:
+                continue
+        else:
+            marks = 0
+        out.append(ch)
+    return "".join(out)
+
+
 def clean_text(text: str) -> str:
     """Drop markup, terminal escapes, control characters (NUL included) and extra whitespace.
 
@@ -43,7 +64,7 @@ def clean_text(text: str) -> str:
     text = TAG_RE.sub(" ", SCRIPT_RE.sub(" ", ANSI_RE.sub(" ", text)))
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch
                    for ch in text)
-    return " ".join(text.split())
+    return " ".join(normalise(text).split())
 
 
 def too_long(length: int, limit: int) -> str:
