@@ -135,9 +135,10 @@ def cmd_ask(args, settings: Settings) -> int:
 
 def cmd_index(args, settings: Settings) -> int:
     from assistant.service import rebuild_index
+    from index.store import redact_url
 
-    manifest = rebuild_index(settings, Progress("Indekserer"))
-    where = settings.chroma_url or str(settings.data_dir)
+    manifest = rebuild_index(settings, Progress("Indekserer"), force=args.force)
+    where = redact_url(settings.chroma_url) or str(settings.data_dir)
     print(f"Indeks bygget: {manifest.chunk_count} tekstdele, model {manifest.embedding_model}, "
           f"guide {manifest.corpus_hash}, {manifest.build_seconds:.1f} s, i {where}")
     return 0
@@ -188,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="svar som ét JSON-objekt")
     ask.add_argument("--batch", metavar="FILE",
                      help="JSONL med samtaler ({'id', 'messages'}); '-' for stdin")
-    sub.add_parser("index", help="byg indekset")
+    index = sub.add_parser("index", help="byg indekset")
+    index.add_argument("--force", action="store_true",
+                       help="fjern alle gamle indekser først (feedback bevares)")
     serve = sub.add_parser("serve", help="start chatten i browseren")
     serve.add_argument("--host", help="adresse (standard 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (standard 7860)")
