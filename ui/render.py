@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation
 from corpus.model import ATTRIBUTION, INTRO, section_path
+from ui.plaintext import as_text
 
 SOURCES_EMPTY = "Kilderne til det seneste svar vises her, med guidens egne ord."
 SOURCES_NONE = "Det seneste svar har ingen kilder i guiden."
@@ -98,7 +99,7 @@ def chat_history(turns: Sequence[Turn], partial: str | None = None) -> list[dict
     """Chatbot messages for the turns; `partial` replaces the last answer while it streams."""
     messages: list[dict[str, str]] = []
     for turn in turns:
-        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "user", "content": as_text(turn.question)})  # text, not HTML
         messages.append({"role": "assistant", "content": chat_markdown(turn.answer)})
     if partial is not None and messages:
         messages[-1]["content"] = partial
@@ -113,7 +114,8 @@ def conversation_markdown(turns: Sequence[Turn], exported_at: str | None = None)
     if not turns:
         lines += ["Samtalen er tom.", ""]
     for number, turn in enumerate(turns, 1):
-        lines += [f"## Spørgsmål {number}", "", _blockquote(turn.question), "", "### Svar", "",
+        lines += [f"## Spørgsmål {number}", "", _blockquote(as_text(turn.question)), "",
+                  "### Svar", "",
                   turn.answer.answer.strip(), ""]
         if turn.answer.citations:
             lines += ["### Kilder", ""]
