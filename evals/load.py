@@ -359,6 +359,7 @@ def hostile_run(args, url: str, pid: int | None, pool) -> int:
     from evals import hostile
     from ui.limits import MAX_BODY
 
+    load_before = os.getloadavg()[0]
     if args.soak:
         result = hostile.soak(url, pid, MAX_BODY, min(args.max_requests, hostile.SOAK_REQUESTS))
         met = result["errors"] == 0 and result["rss_peak_mb"] <= hostile.SOAK_TARGET_MB
@@ -366,6 +367,7 @@ def hostile_run(args, url: str, pid: int | None, pool) -> int:
         result = hostile.adversarial(url, pid, pool, seconds=min(args.seconds, 120.0))
         met = (result["errors"] == 0 and result["alone_max_ms"] <= hostile.WORST_CASE_TARGET_MS
                and result["normal_p50_ms"] <= hostile.NORMAL_TARGET_MS)
+    result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     print(hostile.report(result))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -6,6 +6,7 @@ take minutes of their own, so their figures live in marked sections that bench k
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import time
@@ -38,20 +39,24 @@ def write_section(path: Path, result: dict) -> None:
 
 def markdown(result: dict) -> str:
     when = time.strftime("%Y-%m-%d %H:%M")
-    machine = f"{platform.machine()}, Python {platform.python_version()}"
+    machine = f"{os.cpu_count()} CPU'er, {platform.machine()}, Python {platform.python_version()}"
+    if result.get("load_average"):
+        start, end = result["load_average"]
+        machine += f"; belastning (1-min. load average) ved start {start}, ved slut {end}"
     if result["kind"] == "soak":
         rss = result["rss_mb"]
         ok = "✓" if result["rss_peak_mb"] <= result["target_mb"] and not result["errors"] else "✗"
         return (
             f"### Hukommelse: {result['requests']} forespørgsler af største størrelse\n\n"
             f"Målt {when} ({machine}) med `python -m evals.load --serve --soak`: hver "
-            f"forespørgsel fylder {result['body_bytes']:,} bytes ({result['history_messages']} "
-            "beskeder i historikken, lige under grænsen på 1 MB) og starter en ny session.\n\n"
+            f"forespørgsel fylder {danish(result['body_bytes'])} bytes "
+            f"({result['history_messages']} beskeder i historikken, lige under grænsen på 1 MB) "
+            "og starter en ny session.\n\n"
             "| Forespørgsler | Fejl | RSS start | RSS top | RSS slut | Mål |  |\n"
             "| ---: | ---: | ---: | ---: | ---: | ---: | :-: |\n"
             f"| {result['requests']} | {result['errors']} | {rss.get('start')} MB | "
             f"{result['rss_peak_mb']} MB | {rss.get('end')} MB | ≤ {result['target_mb']} MB | "
-            f"{ok} |\n\n").replace(",", ".")
+            f"{ok} |\n\n")
     targets = result["targets_ms"]
     alone_ok = "✓" if result["alone_max_ms"] <= targets["worst_case"] else "✗"
     mix_ok = "✓" if result["normal_p50_ms"] <= targets["normal_p50"] else "✗"
@@ -74,4 +79,11 @@ def markdown(result: dict) -> str:
         f"| Angribernes svar i {result['seconds']:.0f} s (p50) | "
         f"{result['worst_case_requests']} ({result['worst_case_p50_ms']} ms) |  |  |\n"
         f"| Fejl | {result['errors']} | 0 |  |\n\n"
-        f"Alene, pr. slags (p50/max): {kinds}.\n\n")
+        f"Alene, pr. slags (p50/max): {kinds}. De normale spørgsmål er samtalerne i "
+        "evals/questions.jsonl efter tur; efter første runde rammer de vektorcachen, som et "
+        "gentaget spørgsmål ville. Serverens RSS "
+        f"{result['rss_mb']['start']} → {result['rss_mb']['end']} MB under blandingen.\n\n")
+
+
+def danish(number: int) -> str:
+    return f"{number:,}".replace(",", ".")

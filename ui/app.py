@@ -317,8 +317,8 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "footer_links": ["api"],
         "show_error": False,
         "enable_monitoring": False,  # no /monitoring dashboard or summary for anyone
-        # Every session (a browser tab, an API client) holds a copy of the page's config: bound
-        # their number, or memory grows with every API call that starts a new session.
+        # Every session (a browser tab, an API client) holds some state (~2 kB, ui.sessions):
+        # bound their number, or memory grows with every API call that starts a new session.
         "state_session_capacity": settings.max_sessions,
         "max_file_size": "1mb",  # the app takes no uploads (ui.guards refuses the route)
         "run_history": False,  # Gradio would keep every API call's inputs in the browser
