@@ -191,8 +191,8 @@ def _unavailable(settings: Settings, exc: Exception) -> IndexUnavailable:
     if isinstance(exc, EmbeddingError):
         return IndexUnavailable(f"Embedding-modellen kan ikke bruges: {exc}.")
     if isinstance(exc, ChromaUnreachable):
-        return IndexUnavailable(f"Chroma-serveren {redact_url(settings.chroma_url)} svarer ikke "
-                                f"({exc}). Start den, eller fjern AI_REJSEN_CHROMA_URL.")
+        return IndexUnavailable(f"Chroma-serveren på {redact_url(settings.chroma_url)} svarer "
+                                f"ikke ({exc}). Start den, eller ret AI_REJSEN_CHROMA_URL.")
     if isinstance(exc, Timeout):
         return IndexUnavailable(f"En anden proces bygger indekset i {where}; vent, og prøv igen.")
     if where.exists() and not where.is_dir():

@@ -32,6 +32,7 @@ class ServerLimits:
     header_timeout_s: float = HEADER_TIMEOUT_S
     body_timeout_s: float = BODY_TIMEOUT_S
     keep_alive_s: int = 5
+    shutdown_s: int = 5
 
 
 def middleware(settings: Settings) -> list:
@@ -58,8 +59,11 @@ class Served:
     server: Any
     thread: threading.Thread | None
     cleanups: list = field(default_factory=list)
+    stop_events: list = field(default_factory=list)
 
     def close(self, verbose: bool = False) -> None:
+        for stop in self.stop_events:  # ends Gradio's heartbeat streams, as demo.close() does
+            stop.set()
         self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(30)
@@ -84,10 +88,13 @@ def run(demo, settings: Settings, options: dict[str, Any], *, block: bool = True
                   middleware=middleware(settings))
     gr.mount_gradio_app(app, demo, "/", server_name=settings.host, server_port=settings.port,
                         **{name: options[name] for name in MOUNT_OPTIONS if name in options})
-    sessions.install(_gradio_app(app), demo)
+    gradio_app = _gradio_app(app)
+    sessions.install(gradio_app, demo)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
         server_header=False, timeout_keep_alive=limits.keep_alive_s,
+        # Open event streams (a browser tab's heartbeat) would hold a stop forever.
+        timeout_graceful_shutdown=limits.shutdown_s,
         http=guarded_protocol(limits.header_timeout_s, limits.body_timeout_s))
     server = uvicorn.Server(config)
     quiet_gradio()  # after uvicorn set up its loggers
@@ -112,7 +119,7 @@ def run(demo, settings: Settings, options: dict[str, Any], *, block: bool = True
         if not thread.is_alive() or time.monotonic() > deadline:
             raise OSError(f"serveren kunne ikke starte på {settings.host}:{settings.port}")
         time.sleep(0.01)
-    return Served(server, thread, cleanups)
+    return Served(server, thread, cleanups, [gradio_app.stop_event])
 
 
 def _exit_on_signal(signum, frame) -> None:
