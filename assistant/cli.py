@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -45,12 +46,29 @@ class BadLine(AssistantError):
         self.conversation_id = conversation_id
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999: Python reads it as inf, which JSON cannot write back
+        raise ValueError(f"tallet {text[:20]} er for stort")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} er ikke et tal i JSON")
+
+
 def parse_conversation(line: str) -> tuple[object, list[Message]]:
-    """One batch line: {"id": ..., "messages": [{"role", "content"}, ...]}."""
+    """One batch line: {"id": ..., "messages": [{"role", "content"}, ...]}.
+
+    NaN, Infinity and numbers beyond a float are refused: Python's json would read them, and
+    the id would then be written back as something that is not JSON.
+    """
     try:
-        data = json.loads(line)
+        data = json.loads(line, parse_float=_finite, parse_constant=_no_constant)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise BadLine(f"linjen er ikke gyldig JSON ({getattr(exc, 'msg', 'for dybt')})") from None
+    except ValueError as exc:
+        raise BadLine(f"linjen er ikke gyldig JSON ({exc})") from None
     if not isinstance(data, dict):
         raise BadLine("linjen skal være et JSON-objekt")
     conversation_id = data.get("id")
@@ -67,12 +85,33 @@ def parse_conversation(line: str) -> tuple[object, list[Message]]:
     return conversation_id, out
 
 
+def check_batch_source(path: str) -> None:
+    """Refuse a batch source that cannot be read, in Danish, before the index is opened.
+
+    A FIFO or /dev/null is a fine source (not a regular file, but readable); a directory is not.
+    """
+    if path == "-":
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise AssistantError("--batch -: standardinput er lukket; send linjerne ind, eller "
+                                 "giv en fil")
+        return
+    if not os.path.exists(path):
+        raise AssistantError(f"filen findes ikke: {path}")
+    if os.path.isdir(path):
+        raise AssistantError(f"{path} er en mappe, ikke en fil")
+    if not os.access(path, os.R_OK):
+        raise AssistantError(f"filen kan ikke læses: {path}")
+
+
 def batch_lines(path: str) -> Iterator[str]:
     """The non-blank lines; bytes that are not UTF-8 become U+FFFD instead of stopping the run."""
     if path == "-":
         stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     else:
-        stream = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        try:
+            stream = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        except OSError as exc:
+            raise AssistantError(f"filen kan ikke læses: {path} ({exc.strerror})") from None
     with stream:
         for line in stream:
             if line.strip():
@@ -86,8 +125,9 @@ def cmd_ask(args, settings: Settings) -> int:
         raise AssistantError("--batch kræver --json")
     if args.batch is not None and args.question:
         raise AssistantError("brug enten et spørgsmål eller --batch, ikke begge")
-    if args.batch not in (None, "-") and not os.path.isfile(args.batch):
-        raise AssistantError(f"filen findes ikke: {args.batch}")
+    if args.batch is not None:
+        check_batch_source(args.batch)
+    check_stdout()
     if args.batch is None:
         from assistant.service import bounded_question
 
@@ -96,8 +136,8 @@ def cmd_ask(args, settings: Settings) -> int:
     assistant = open_with_progress(settings)
     if args.batch is None:
         answer = assistant.ask(" ".join(args.question))
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json
-              else format_markdown(answer))
+        emit(json.dumps(answer.to_json(), ensure_ascii=False, allow_nan=False) if args.json
+             else format_markdown(answer))
         return 0
     for line in batch_lines(args.batch):
         try:
@@ -107,17 +147,48 @@ def cmd_ask(args, settings: Settings) -> int:
             out = {"id": exc.conversation_id, **out, "error": str(exc)}
         else:
             out = {"id": conversation_id, **assistant.ask(messages).to_json()}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
+        emit(json.dumps(out, ensure_ascii=False, allow_nan=False))
     return 0
+
+
+class OutputError(AssistantError):
+    """stdout cannot be written (closed, a full disk, /dev/full)."""
+
+
+def emit(text: str) -> None:
+    """One line on stdout, flushed at once: a full or closed stdout fails here, in Danish,
+    instead of at exit (exit code 120) or not at all."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputError(f"svaret kunne ikke skrives til standardoutput ({reason})") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit does not fail a second time."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def check_stdout() -> None:
+    """With stdout closed (`>&-`), print() writes nowhere and says nothing: refuse instead."""
+    if sys.stdout is None:
+        raise AssistantError("standardoutput er lukket, så svaret kan ikke skrives")
 
 
 def cmd_index(args, settings: Settings) -> int:
     from assistant.console import Progress
     from assistant.service import rebuild_index
+    from index.store import redact_url
 
-    manifest = rebuild_index(settings, Progress("Indekserer"))
-    where = settings.chroma_url or str(settings.data_dir)
-    print(f"Indeks bygget: {manifest.chunk_count} tekstdele, model {manifest.embedding_model}, "
+    manifest = rebuild_index(settings, Progress("Indekserer"), force=args.force)
+    where = redact_url(settings.chroma_url) or str(settings.data_dir)
+    emit(f"Indeks bygget: {manifest.chunk_count} tekstdele, model {manifest.embedding_model}, "
           f"guide {manifest.corpus_hash}, {manifest.build_seconds:.1f} s, i {where}")
     return 0
 
@@ -173,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="svar som ét JSON-objekt")
     ask.add_argument("--batch", metavar="FILE",
                      help="JSONL med samtaler ({'id', 'messages'}); '-' for stdin")
-    sub.add_parser("index", help="byg indekset")
+    index = sub.add_parser("index", help="byg indekset")
+    index.add_argument("--force", action="store_true",
+                       help="fjern alle gamle indekser først (feedback bevares)")
     serve = sub.add_parser("serve", help="start chatten i browseren")
     serve.add_argument("--host", help="adresse (standard 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (standard 7860)")
@@ -203,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         return COMMANDS[args.command](args, settings)
     except AssistantError as exc:
+        if isinstance(exc, OutputError):
+            _silence_stdout()
         print(f"ai-rejsen: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -34,6 +34,33 @@ TAG_RE = re.compile(r"<[^<>]{0,500}>")
 ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
+# Combining marks kept after one base character. Danish needs none once composed (NFC makes
+# "å" of "a" + ring); a few let other scripts' accents through. A pile of them ("zalgo" text,
+# 'abcdefgh' + 1,990 × U+0301) is no question, and each mark would be a token to embed.
+MAX_MARKS = 2
+
+
+# The guide's longest word has 25 letters; a "word" of hundreds of letters is no word, costs
+# stemming and spelling time, and would sit in the stemmer's cache (65,536 entries) at full size.
+MAX_WORD = 40
+LONG_WORD_RE = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+
+
+def normalise(text: str) -> str:
+    """NFC, with at most MAX_MARKS combining marks after each character."""
+    out = []
+    marks = 0
+    for ch in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(ch) or unicodedata.category(ch) == "Me":
+            marks += 1
+            if marks > MAX_MARKS:
+                continue
+        else:
+            marks = 0
+        out.append(ch)
+    return "".join(out)
+
+
 def clean_text(text: str) -> str:
     """Drop markup, terminal escapes, control characters (NUL included) and extra whitespace.
 
@@ -43,6 +70,7 @@ def clean_text(text: str) -> str:
     text = TAG_RE.sub(" ", SCRIPT_RE.sub(" ", ANSI_RE.sub(" ", text)))
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") else ch
                    for ch in text)
+    text = LONG_WORD_RE.sub(lambda word: word.group(0)[:MAX_WORD], normalise(text))
     return " ".join(text.split())
 
 
@@ -160,30 +188,63 @@ def _unavailable(settings: Settings, exc: Exception) -> IndexUnavailable:
     """One Danish sentence that says what went wrong with the index and what to do."""
     from filelock import Timeout
 
+    from assistant.storage_errors import FULL, READ_ONLY, disk_problem, reason
     from index.embeddings import EmbeddingError
-    from index.store import ChromaUnreachable
+    from index.store import ChromaUnreachable, redact_url
 
+    where = settings.data_dir
     if isinstance(exc, EmbeddingError):
         return IndexUnavailable(f"Embedding-modellen kan ikke bruges: {exc}.")
     if isinstance(exc, ChromaUnreachable):
-        return IndexUnavailable(f"Chroma-serveren {settings.chroma_url} svarer ikke ({exc}). "
-                                "Start den, eller fjern AI_REJSEN_CHROMA_URL.")
+        return IndexUnavailable(f"Chroma-serveren på {redact_url(settings.chroma_url)} svarer "
+                                f"ikke ({exc}). Start den, eller ret AI_REJSEN_CHROMA_URL.")
     if isinstance(exc, Timeout):
-        return IndexUnavailable(f"En anden proces bygger indekset i {settings.data_dir}; vent, "
-                                "og prøv igen.")
+        return IndexUnavailable(f"En anden proces bygger indekset i {where}; vent, og prøv igen.")
+    if where.exists() and not where.is_dir():
+        return IndexUnavailable(f"Datamappen {where} er ikke en mappe. Peg AI_REJSEN_DATA_DIR på "
+                                "en mappe, og kør `ai-rejsen index`.")
+    problem = disk_problem(exc)
+    if problem == FULL:
+        return IndexUnavailable(
+            f"Der er ikke plads på disken til indekset i {where} ({reason(exc)}). Frigør plads, "
+            "og kør `ai-rejsen index` igen.")
+    if problem == READ_ONLY:
+        return IndexUnavailable(
+            f"Datamappen {where} er skrivebeskyttet, og der er intet brugbart indeks i den "
+            f"({reason(exc)}). Giv skriveadgang, eller peg AI_REJSEN_DATA_DIR på en mappe, hvor "
+            "der kan skrives, og kør `ai-rejsen index`.")
     return IndexUnavailable(
-        f"Indekset kunne ikke åbnes eller bygges ({exc}). Kør `ai-rejsen index` igen; "
-        f"hjælper det ikke, så slet mappen {settings.data_dir}.")
+        f"Indekset kunne ikke åbnes eller bygges ({exc}). Kør `ai-rejsen index --force`: det "
+        "bygger indekset forfra og lader feedback (feedback.sqlite3) ligge.")
 
 
-def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | None = None):
-    """Build a fresh index beside the current one and swap it in; returns its Manifest."""
-    from filelock import FileLock, Timeout
+def _index_failure(settings: Settings, exc: Exception) -> IndexUnavailable:
+    """_unavailable for the errors we expect, and for a full or read-only disk however the
+    library reports it (Chroma raises its own InternalError); anything else is a bug: re-raise."""
+    from filelock import Timeout
+
+    from assistant.storage_errors import disk_problem
+    from index.embeddings import EmbeddingError
+    from index.store import IndexError_
+
+    if isinstance(exc, EmbeddingError | IndexError_ | OSError | Timeout) or disk_problem(exc):
+        return _unavailable(settings, exc)
+    raise exc
+
+
+def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | None = None,
+                  force: bool = False):
+    """Build a fresh index beside the current one and swap it in; returns its Manifest.
+
+    With `force`, every index and unfinished build is removed first (except those a running
+    server still reads), as deleting the folder would, but feedback stays.
+    """
+    from filelock import FileLock
 
     from corpus.bank import bank_hash, load_bank
     from corpus.parse import corpus_hash
-    from index.embeddings import EmbeddingError, embeddings_name, make_embeddings
-    from index.store import IndexError_, build_index, remove_unfinished_builds
+    from index.embeddings import embeddings_name, make_embeddings
+    from index.store import build_index, clear_index_files, remove_unfinished_builds
 
     text = _guide_text(settings)
     bank = load_bank()
@@ -191,23 +252,26 @@ def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | Non
         embeddings = make_embeddings(settings.embeddings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(str(settings.data_dir / ".lock"), timeout=600):
+            if force:
+                kept = clear_index_files(settings.data_dir)
+                if kept:
+                    log.warning("%d indeks(er) er i brug af en kørende server og bliver liggende",
+                                len(kept))
             remove_unfinished_builds(settings.data_dir)
             return build_index(text, corpus_hash(text), embeddings, embeddings_name(embeddings),
                                settings.data_dir, settings.chroma_url, progress, bank=bank,
                                bank_hash=bank_hash(bank))
-    except (EmbeddingError, IndexError_, OSError, Timeout) as exc:
-        raise _unavailable(settings, exc) from None
+    except Exception as exc:  # noqa: BLE001 - sorted by _index_failure; bugs are re-raised
+        raise _index_failure(settings, exc) from None
 
 
 def open_assistant(settings: Settings, progress: Callable[[int, int], None] | None = None,
                    on_rebuild: Callable[[str], None] | None = None) -> Assistant:
     """Open the index (building it if missing, stale or corrupt) and return an Assistant."""
-    from filelock import Timeout
-
     from corpus.bank import bank_hash, load_bank
     from corpus.parse import corpus_hash, parse_guide
-    from index.embeddings import EmbeddingError, embeddings_name, make_embeddings
-    from index.store import IndexError_, ensure_index
+    from index.embeddings import embeddings_name, make_embeddings
+    from index.store import ensure_index
 
     text = _guide_text(settings)
     bank = load_bank()
@@ -216,6 +280,6 @@ def open_assistant(settings: Settings, progress: Callable[[int, int], None] | No
         index = ensure_index(settings.data_dir, embeddings, embeddings_name(embeddings), text,
                              corpus_hash(text), settings.chroma_url, progress, on_rebuild,
                              bank=bank, bank_hash=bank_hash(bank))
-    except (EmbeddingError, IndexError_, OSError, Timeout) as exc:
-        raise _unavailable(settings, exc) from None
+    except Exception as exc:  # noqa: BLE001 - sorted by _index_failure; bugs are re-raised
+        raise _index_failure(settings, exc) from None
     return Assistant(index, embeddings, settings, parse_guide(text))

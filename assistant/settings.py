@@ -28,7 +28,9 @@ class Settings:
     store_questions: bool = False  # feedback keeps the question text only when opted in
     max_question_chars: int = 2000
     max_history_turns: int = 40
-    concurrency: int = 4
+    # More than a few clients sending long questions nonstop: those are embedded one at a time
+    # (index.embeddings), so with more slots than such clients a short question never waits.
+    concurrency: int = 8
     max_queue: int = 64
     max_sessions: int = 2000  # chat sessions kept in memory (~70 kB each); least recent go first
 
@@ -73,7 +75,7 @@ class Settings:
             store_questions=flag("STORE_QUESTIONS"),
             max_question_chars=integer("MAX_QUESTION_CHARS", 2000, 10, 100_000),
             max_history_turns=integer("MAX_HISTORY_TURNS", 40, 0, 1000),
-            concurrency=integer("CONCURRENCY", 4, 1, 64),
+            concurrency=integer("CONCURRENCY", 8, 1, 64),
             max_queue=integer("MAX_QUEUE", 64, 1, 10_000),
             max_sessions=integer("MAX_SESSIONS", 2000, 10, 100_000),
         )

@@ -506,6 +506,10 @@ def main(settings, args) -> int:
     report = render_report(_meta(settings, cases, quick, load_before), figures, rows,
                            comparison, profiles)
     report += f"\nHele målingen tog {time.perf_counter() - started:.0f} s.\n"
+    if out.exists():  # the hostile runs' figures (evals/load.py) are measured apart: keep them
+        from evals.sections import kept_sections
+
+        report += kept_sections(out.read_text(encoding="utf-8"))
     out.write_text(report, encoding="utf-8")
     print(report)
     _say(f"skrevet til {out}")

