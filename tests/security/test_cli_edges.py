@@ -103,3 +103,22 @@ def test_credentials_in_the_chroma_url_are_never_echoed(env, tmp_path):
         line = one_danish_line(done)
         assert "Hemmelig-Kode-42" not in done.stderr + done.stdout and "admin" not in line
         assert "127.0.0.1" in line
+
+
+def test_credentials_in_the_chroma_url_go_to_the_server_as_basic_auth(monkeypatch, tmp_path):
+    """Attack (on ourselves): a user and password in AI_REJSEN_CHROMA_URL. Expected: sent as
+    HTTP Basic auth to the server (for a proxy in front of Chroma), kept out of the manifest."""
+    import base64
+
+    import chromadb
+
+    from index import store
+
+    seen = {}
+    monkeypatch.setattr(chromadb, "HttpClient", lambda **kwargs: seen.update(kwargs) or "ok")
+    url = "https://anna:hemmelig%3Akode@chroma.lokal:8443"
+    assert store.chroma_client(tmp_path, url) == "ok"
+    assert (seen["host"], seen["port"], seen["ssl"]) == ("chroma.lokal", 8443, True)
+    login = base64.b64decode(seen["headers"]["Authorization"].split()[1]).decode()
+    assert login == "anna:hemmelig:kode"
+    assert store.redact_url(url) == "https://chroma.lokal:8443"

@@ -119,3 +119,12 @@ def test_the_served_app_uses_the_real_time_outs(tmp_path):
 
     assert (ServerLimits().header_timeout_s, ServerLimits().body_timeout_s) == (
         HEADER_TIMEOUT_S, BODY_TIMEOUT_S) == (10.0, 20.0)
+
+
+def test_huge_headers_are_refused(app):
+    """Attack: 70 kB of headers sent at once. Expected: 431 and the connection closed."""
+    port, _ = app
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Fyld: " + b"a" * 70_000)
+        reply = sock.recv(100)
+    assert reply.startswith(b"HTTP/1.1 431")

@@ -109,3 +109,4 @@ def test_deep_links_and_the_run_history_are_closed(app):
         assert httpx.get(app + path, timeout=30).status_code == 403, path
     assert httpx.post(app + "gradio_api/run-history/connect", json={},
                       timeout=30).status_code == 403
+    assert httpx.get(app + "config", timeout=30).json()["run_history"] is False
