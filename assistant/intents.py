@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.expansion import artefact_path
 from index.lexical import fold, normalize, stem, tokens
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,7 @@ def models_dir() -> Path:
 
 
 def model_path(embedding_model: str, folder: Path | None = None) -> Path:
-    name = embedding_model.replace(":", "_").replace("/", "_")
-    return (folder or models_dir()) / f"intent-{name}.npz"
+    return artefact_path(folder or models_dir(), "intent", embedding_model)
 
 
 def save_model(model: IntentModel, folder: Path | None = None) -> Path:

@@ -20,6 +20,7 @@ import numpy as np
 
 from corpus.model import COLOPHON, INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
+from index.expansion import artefact_path
 
 RANKER_VERSION = 2
 KINDS = ("purpose", "key_actions", "watch_outs", "intro", "colophon", "overview")
@@ -84,7 +85,7 @@ class Ranker:
 
 
 def ranker_path(embedding_model: str, folder: Path) -> Path:
-    return folder / f"ranker-{embedding_model.replace(':', '_').replace('/', '_')}.npz"
+    return artefact_path(folder, "ranker", embedding_model)
 
 
 def save_ranker(ranker: Ranker, folder: Path) -> Path:

@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.reading import REFUSED_BY_MODEL, Reading
 from assistant.tuning import TUNING, Tuning
+from index.expansion import artefact_path
 
 DECLINED = ("injection", "missing_structure", "task")  # settled before this decision
 ABOUT_GUIDE = ("guide", "structure", "which_track")
@@ -127,7 +128,7 @@ def decide(r: Reading, model: ScopeModel | None = None) -> Decision:
 
 
 def scope_path(embedding_model: str, folder: Path) -> Path:
-    return folder / f"scope-{embedding_model.replace(':', '_').replace('/', '_')}.npz"
+    return artefact_path(folder, "scope", embedding_model)
 
 
 def save_scope(model: ScopeModel, folder: Path) -> Path:

@@ -123,6 +123,16 @@ def spread(hits: list[Hit], ratio: float, most: int = 5) -> list[tuple[tuple, Hi
     return [(p, h) for p, h in places if h.score >= ratio * top][:most]
 
 
+def across_phases(r: Reading, guide: GuideMap, most: int) -> list[tuple[tuple, Hit]]:
+    """The phases (within what the question names) whose best passage ranks close to the
+    best one's, or [] when not even the best is tied to the question."""
+    allowed = where(r, guide)
+    hits = r.evidence.ranked(allowed if allowed is not None else mask(guide, in_phases=True))
+    if not hits or weak(hits[0]) or hits[0].chunk.phase is None:
+        return []
+    return spread(hits, TUNING.synthesis_ratio, most)
+
+
 def weak(hit: Hit) -> bool:
     """Neither the question's words nor a question written about it point at the passage."""
     return hit.lexical <= 0 and hit.key < TUNING.related_key

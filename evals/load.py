@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlparse
 
+from evals import stats
 from evals.processes import free_port, stop_process
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -199,11 +199,8 @@ def drive(run: Run, pool: list[tuple[str, list[dict]]]) -> Run:
 
 
 def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
+    """evals.stats.percentile, with NaN for no values (a run that got no answers)."""
+    return stats.percentile(values, q) if values else float("nan")
 
 
 def summary(run: Run) -> dict:

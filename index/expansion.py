@@ -73,9 +73,14 @@ def keys_for(bank: tuple[BankQuestion, ...], chunks: tuple[Chunk, ...]) -> list[
     return keys
 
 
+def artefact_path(folder: Path, kind: str, model: str) -> Path:
+    """`<folder>/<kind>-<model>.npz`: data made for one embedding model ("st:/a/b" → st__a_b)."""
+    return Path(folder) / f"{kind}-{model.replace(':', '_').replace('/', '_')}.npz"
+
+
 def shipped_vectors_path(model: str, folder: Path | None = None) -> Path:
     root = Path(folder) if folder else Path(str(resources.files("index").joinpath("vectors")))
-    return root / f"bank-{model.replace(':', '_').replace('/', '_')}.npz"
+    return artefact_path(root, "bank", model)
 
 
 def load_shipped(model: str, folder: Path | None = None) -> dict[str, np.ndarray]:

@@ -16,12 +16,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     if r.intent != "synthesis":
         return None
-    allowed = select.where(r, guide)
-    hits = r.evidence.ranked(allowed if allowed is not None
-                             else select.mask(guide, in_phases=True))
-    if not hits or select.weak(hits[0]):
-        return None
-    places = select.spread(hits, TUNING.synthesis_ratio, most=6)
+    places = select.across_phases(r, guide, most=6)
     if len(places) < TUNING.synthesis_min_places:
         return None
     draft = Draft(guide, r.english)

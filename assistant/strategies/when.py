@@ -8,7 +8,6 @@ from assistant.answer import Answer
 from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
-from assistant.tuning import TUNING
 from corpus.model import KEY_ACTIONS
 from index.lexical import tokens
 
@@ -17,12 +16,9 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     if r.intent != "when":
         return None
-    allowed = select.where(r, guide)
-    hits = r.evidence.ranked(allowed if allowed is not None
-                             else select.mask(guide, in_phases=True))
-    if not hits or select.weak(hits[0]) or hits[0].chunk.phase is None:
+    places = select.across_phases(r, guide, most=4)
+    if not places:
         return None
-    places = select.spread(hits, TUNING.synthesis_ratio, most=4)
     if r.track_hint:  # the track the situation implies first
         places.sort(key=lambda ph: ph[1].chunk.track != r.track_hint)
     draft = Draft(guide, r.english)
