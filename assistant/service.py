@@ -13,13 +13,13 @@ import time
 import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 from assistant.answer import Answer, Message
 from assistant.errors import AssistantError, BadInput, IndexUnavailable
 from assistant.respond import Responder
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
+from index.lexical import DigestMemo
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,8 @@ class Assistant:
         self.retriever = Retriever(index, embeddings, load_ranker(model, models_dir()))
         self.responder = Responder.for_index(index, self.retriever, model)
         self.guide = guide
-        self._context_cache: Callable = lru_cache(maxsize=1024)(self._focus_of)
+        # Earlier turns' focus, keyed by a digest: the memo keeps no question text.
+        self._context_memo = DigestMemo(1024)
 
     # ---- entry point -------------------------------------------------------------------------
 
@@ -165,7 +166,10 @@ class Assistant:
     def context_focus(self, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         """The phases the conversation was last about (from the latest question that had some)."""
         for i in range(len(history) - 1, -1, -1):
-            focus = self._context_cache(history[i], history[max(0, i - 2):i])
+            earlier = history[max(0, i - 2):i]
+            focus = self._context_memo.get(
+                "\x1f".join((history[i], *earlier)),
+                lambda _, q=history[i], h=earlier: self._focus_of(q, h))
             if focus:
                 return focus[:2]
         return ()

