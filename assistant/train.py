@@ -243,18 +243,23 @@ def main(settings, args) -> int:
             print(cv_markdown(name, cv))
             reports.append((name, cv))
             print(f"Gemt: {save_model(fit_model(bank, vectors, name))}")
+    ranking = ""
     if model != "fake":
         from assistant.console import open_with_progress
         from assistant.intents import models_dir
         from assistant.ranker import save_ranker
 
         ranker, check = fit_ranker(open_with_progress(settings), model)
-        print(f"Rangering, {check.questions} spørgsmål, familier holdt ude: bedste sted rigtigt "
-              f"{check.learned_top_place:.3f} (lært) mod {check.fused_top_place:.3f} (fusion)")
+        ranking = (f"### Rangering ({model})\n\n{check.questions} spørgsmål fra spørgebanken, "
+                   f"{FOLDS} fold, hver parafrasefamilie holdt ude af sine egne nøgler: det "
+                   f"bedste sted er rigtigt for {check.learned_top_place:.3f} med den lærte "
+                   f"rangering mod {check.fused_top_place:.3f} med reciprok rangfusion.\n")
+        print(ranking)
         print(f"Gemt: {save_ranker(ranker, models_dir())}")
     out = Path(getattr(args, "out", None) or "evals/reports")
     out.mkdir(parents=True, exist_ok=True)
     (out / "intent-cv.json").write_text(json.dumps(
         {name: cv.__dict__ for name, cv in reports}, ensure_ascii=False, indent=1), "utf-8")
-    (out / "intent-cv.md").write_text("\n".join(cv_markdown(n, cv) for n, cv in reports), "utf-8")
+    (out / "intent-cv.md").write_text(
+        "\n".join(cv_markdown(n, cv) for n, cv in reports) + "\n" + ranking, "utf-8")
     return 0

@@ -182,6 +182,20 @@ def search(sources: dict[str, list], rounds: int = 4
     return best, {name: rates(rows, best) for name, rows in sources.items()}
 
 
+def _markdown(scope: ScopeModel, measured: dict, chosen: dict, rule_rates: dict) -> str:
+    lines = ["### Afvisningen: kalibrering", "",
+             f"Afgrænsningsmodellen afviser fra sandsynlighed {scope.threshold:.2f}; reglerne "
+             f"uden model bruger {chosen}. Målt med højst {FALSE_REFUSAL_BUDGET:.1%} "
+             "fejlagtige afvisninger pr. kilde (spørgebanken med hver familie holdt ude):", "",
+             "| Kilde | Model: afvist uden for | Model: fejlagtigt afvist | Regler: afvist uden "
+             "for | Regler: fejlagtigt afvist |", "|---|---:|---:|---:|---:|"]
+    for name, (out, false) in measured.items():
+        rule_out, rule_false = rule_rates[name]
+        lines.append(f"| {name} | {out:.3f} | {false:.3f} | {rule_out:.3f} | "
+                     f"{rule_false:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     from assistant.console import open_with_progress
     from assistant.intents import models_dir
@@ -211,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, (out, false) in rule_rates.items():
         print(f"  {name}: uden for guiden afvist {out:.3f}, fejlagtigt afvist {false:.3f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).with_suffix(".md").write_text(_markdown(scope, measured, chosen, rule_rates),
+                                                 "utf-8")
     Path(args.out).write_text(json.dumps(
         {"scope_model": {"threshold": scope.threshold, "measured": measured},
          "rules": {"chosen": chosen, "measured": rule_rates},

@@ -158,7 +158,7 @@ def report(results: list[tuple[QuestionSet, dict]], settings, intent_cv: str = "
 
 def _learned(out_dir: Path) -> str:
     """What `ai-rejsen learn` and `python -m evals.overlap` last reported."""
-    parts = [out_dir / name for name in ("intent-cv.md", "bank-overlap.md")]
+    parts = [out_dir / name for name in ("intent-cv.md", "calibration.md", "bank-overlap.md")]
     return "\n".join(p.read_text(encoding="utf-8") for p in parts if p.is_file())
 
 
