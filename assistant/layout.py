@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from corpus.model import COLOPHON, INTRO, INTRO_TRACK, KEY_ACTIONS, PATH_SEPARATOR, PURPOSE
 from index.chunking import Chunk
 
@@ -45,6 +47,11 @@ class GuideMap:
         self.tracks: tuple[str, ...] = tuple(self._track_names)
         self._phases = {t: sorted(n for tt, n in self._titles if tt == t) for t in self.tracks}
         self.key_actions = tuple(c for c in chunks if c.kind == KEY_ACTIONS)
+        # Per chunk, as arrays: a part of the guide is selected in one vectorised step.
+        self.track_of = np.array([c.track for c in chunks])
+        self.place_of = np.array([f"{c.track}:{c.phase}" for c in chunks])
+        self.kind_of = np.array([c.kind for c in chunks])
+        self.in_phase = np.array([c.phase is not None for c in chunks], dtype=bool)
         self.intro_sections: tuple[str, ...] = tuple(dict.fromkeys(
             c.section for c in chunks if c.track == INTRO_TRACK))
 

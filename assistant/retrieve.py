@@ -18,6 +18,7 @@ from index.chunking import Chunk
 from index.store import OpenIndex
 
 NEAREST_KEYS = 8
+RANKED = 120  # hits a ranking returns at most: far more than any answer quotes
 NEIGHBOURS = 7  # bank questions that vote on whether a question is out of scope
 VOTERS = 12  # bank questions that vote for the passages they point at
 
@@ -47,12 +48,14 @@ class Evidence:
     out_share: float = 0.0  # of the closest bank questions, the (cosine-weighted) share the
     #                         guide does not answer
 
-    def ranked(self, allowed: np.ndarray | None = None, k: int | None = None) -> list[Hit]:
-        """Chunks best first; `allowed` is a boolean mask over the chunks."""
+    def ranked(self, allowed: np.ndarray | None = None, k: int = RANKED) -> list[Hit]:
+        """The best `k` chunks, best first; `allowed` is a boolean mask over the chunks."""
         mask = np.ones(len(self.chunks), dtype=bool) if allowed is None else allowed
         scores = self.learned if self.learned is not None else self._fused(mask)
         order = np.flatnonzero(mask & (scores > 0))
-        order = order[np.argsort(-scores[order], kind="stable")][:k]
+        if len(order) > k:  # only the best k are sorted: the guide may be large
+            order = order[np.argpartition(-scores[order], k - 1)[:k]]
+        order = order[np.argsort(-scores[order], kind="stable")]
         return [Hit(self.chunks[i], float(scores[i]), float(self.lexical[i]),
                     float(self.dense[i]), float(self.key_dense[i])) for i in order]
 

@@ -22,16 +22,17 @@ def mask(guide: GuideMap, *, phases: Iterable[PhaseKey] | None = None,
          tracks: Iterable[str] | None = None, kinds: Iterable[str] | None = None,
          in_phases: bool = False, intro: bool | None = None) -> np.ndarray:
     """The chunks to rank: in these phases, these tracks, of these kinds (all if not given)."""
-    phases = set(phases) if phases else None
-    tracks = set(tracks) if tracks else None
-    kinds = set(kinds) if kinds else None
-    out = np.zeros(len(guide.chunks), dtype=bool)
-    for i, c in enumerate(guide.chunks):
-        out[i] = ((phases is None or (c.track, c.phase) in phases)
-                  and (tracks is None or c.track in tracks)
-                  and (kinds is None or c.kind in kinds)
-                  and (not in_phases or c.phase is not None)
-                  and (intro is None or (c.track == INTRO_TRACK) == intro))
+    out = np.ones(len(guide.chunks), dtype=bool)
+    if phases:
+        out &= np.isin(guide.place_of, [f"{t}:{n}" for t, n in phases])
+    if tracks:
+        out &= np.isin(guide.track_of, list(tracks))
+    if kinds:
+        out &= np.isin(guide.kind_of, list(kinds))
+    if in_phases:
+        out &= guide.in_phase
+    if intro is not None:
+        out &= (guide.track_of == INTRO_TRACK) == intro
     return out
 
 
