@@ -19,7 +19,7 @@ MISSING_ACTION = ("{place} har {count} centrale handlinger; der er ingen handlin
                   "{number}.")
 MISSING_TRACK = "Guiden har {count} spor, {names}; der er intet spor nr. {number}."
 UNREADABLE = ("Jeg kan kun læse spørgsmål skrevet på dansk eller engelsk. Skriv gerne "
-              "spørgsmålet med ord, fx »Hvad sker der i fase 1 i Ny idé?«")
+              "spørgsmålet med ord, fx »Hvad sker der i fase 1?«")
 
 # What a task asks for, by its verb: for "Det kan jeg ikke: jeg skriver ikke …".
 TASK_OBJECTS = {
