@@ -129,15 +129,19 @@ def cross_validate(bank, vectors: np.ndarray | None) -> CrossValidation:
 
 
 def bank_vectors(bank, embeddings, model: str) -> np.ndarray:
-    """The bank's vectors for `model`: shipped ones reused, the rest embedded and shipped."""
+    """Vectors for `model` of the questions in `bank` (all of the bank, or part of it): shipped
+    ones reused, the rest embedded. The shipped file keeps one vector for each question in the
+    whole bank, whichever part was asked for, so that learning and calibrating agree on it."""
     shipped = load_shipped(model)
     missing = sorted({q.text for q in bank if text_key(q.text) not in shipped})
     if missing:
         print(f"Embedder {len(missing)} spørgsmål med {model} …", flush=True)
         for text, vector in zip(missing, embed_queries(embeddings, missing), strict=True):
             shipped[text_key(text)] = vector
-    wanted = {text_key(q.text) for q in bank}
-    save_shipped(model, {k: v for k, v in shipped.items() if k in wanted})
+    wanted = {text_key(q.text) for q in load_bank()}
+    kept = {k: v for k, v in shipped.items() if k in wanted}
+    if kept.keys() != load_shipped(model).keys():
+        save_shipped(model, kept)
     return np.stack([shipped[text_key(q.text)] for q in bank]).astype(np.float32)
 
 
