@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.linear import load_linear, save_linear
 from corpus.model import COLOPHON, INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
-from index.expansion import artefact_path
 
 RANKER_VERSION = 2
 KINDS = ("purpose", "key_actions", "watch_outs", "intro", "colophon", "overview")
@@ -84,23 +84,15 @@ class Ranker:
         return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
 
 
-def ranker_path(embedding_model: str, folder: Path) -> Path:
-    return artefact_path(folder, "ranker", embedding_model)
+def _meta(embedding_model: str) -> tuple[str, ...]:
+    return (str(RANKER_VERSION), embedding_model, ",".join(FEATURES))
 
 
 def save_ranker(ranker: Ranker, folder: Path) -> Path:
-    path = ranker_path(ranker.embedding_model, folder)
-    np.savez(path, weights=ranker.weights.astype(np.float32), bias=np.float32(ranker.bias),
-             meta=np.array([str(RANKER_VERSION), ranker.embedding_model, ",".join(FEATURES)]))
-    return path
+    return save_linear("ranker", folder, ranker.embedding_model, ranker.weights, ranker.bias,
+                       _meta(ranker.embedding_model))
 
 
 def load_ranker(embedding_model: str, folder: Path) -> Ranker | None:
-    path = ranker_path(embedding_model, folder)
-    if not path.is_file():
-        return None
-    data = np.load(path)
-    version, model, names = (str(x) for x in data["meta"])
-    if int(version) != RANKER_VERSION or names != ",".join(FEATURES) or model != embedding_model:
-        return None
-    return Ranker(data["weights"].astype(np.float32), float(data["bias"]), model)
+    data = load_linear("ranker", folder, embedding_model, _meta(embedding_model))
+    return None if data is None else Ranker(data["weights"], data["bias"], embedding_model)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.linear import load_linear, save_linear
 from assistant.reading import REFUSED_BY_MODEL, Reading
 from assistant.tuning import TUNING, Tuning
-from index.expansion import artefact_path
 
 DECLINED = ("injection", "missing_structure", "task")  # settled before this decision
 ABOUT_GUIDE = ("guide", "structure", "which_track")
@@ -127,25 +127,16 @@ def decide(r: Reading, model: ScopeModel | None = None) -> Decision:
 # ---- the fitted model on disk ---------------------------------------------------------------
 
 
-def scope_path(embedding_model: str, folder: Path) -> Path:
-    return artefact_path(folder, "scope", embedding_model)
+def _meta(embedding_model: str) -> tuple[str, ...]:
+    return (embedding_model, ",".join(FEATURES))
 
 
 def save_scope(model: ScopeModel, folder: Path) -> Path:
-    path = scope_path(model.embedding_model, folder)
-    np.savez(path, weights=model.weights.astype(np.float32), bias=np.float32(model.bias),
-             threshold=np.float32(model.threshold),
-             meta=np.array([model.embedding_model, ",".join(FEATURES)]))
-    return path
+    return save_linear("scope", folder, model.embedding_model, model.weights, model.bias,
+                       _meta(model.embedding_model), threshold=model.threshold)
 
 
 def load_scope(embedding_model: str, folder: Path) -> ScopeModel | None:
-    path = scope_path(embedding_model, folder)
-    if not path.is_file():
-        return None
-    data = np.load(path)
-    model, names = (str(x) for x in data["meta"])
-    if names != ",".join(FEATURES) or model != embedding_model:
-        return None
-    return ScopeModel(data["weights"].astype(np.float32), float(data["bias"]),
-                      float(data["threshold"]), model)
+    data = load_linear("scope", folder, embedding_model, _meta(embedding_model))
+    return None if data is None else ScopeModel(data["weights"], data["bias"],
+                                                data["threshold"], embedding_model)
