@@ -94,11 +94,14 @@ def load_shipped(model: str, folder: Path | None = None) -> dict[str, np.ndarray
 
 
 def save_shipped(model: str, vectors: dict[str, np.ndarray], folder: Path | None = None) -> Path:
+    """Stored as float32, as they were embedded: a vector read back is the one just computed, so
+    models fitted on freshly embedded questions are the ones `ai-rejsen learn` refits from the
+    shipped file."""
     path = shipped_vectors_path(model, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = sorted(vectors)
     np.savez_compressed(path, keys=np.array(keys),
-                        vectors=np.stack([vectors[k] for k in keys]).astype(np.float16))
+                        vectors=np.stack([vectors[k] for k in keys]).astype(np.float32))
     return path
 
 

