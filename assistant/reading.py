@@ -465,14 +465,21 @@ def _with_intent(r: Reading) -> Reading:
             and (r.target_actions or r.target_phases) and not r.order_head_topic \
             and r.intents and r.intents[0][0] in ("actions", "topic", "phase", "when", "order"):
         return _replace(r, intent="order")  # "what do we do once it is in operation?"
-    for intent, p in r.intents:
+    return _replace(r, intent=sure_intent(r.intents, lambda i: _can_carry(r, i))
+                    or _intent_from_cues(r))
+
+
+def sure_intent(intents, can_carry) -> str | None:
+    """The likeliest of `intents` ((intent, probability), likeliest first) that is sure enough
+    (a refusal needs more than an answer) and that `can_carry` accepts; None if none is."""
+    for intent, p in intents:
         floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
             else TUNING.intent_floor
         if p < floor:
-            break
-        if _can_carry(r, intent):
-            return _replace(r, intent=intent)
-    return _replace(r, intent=_intent_from_cues(r))
+            return None
+        if can_carry(intent):
+            return intent
+    return None
 
 
 def _can_carry(r: Reading, intent: str) -> bool:

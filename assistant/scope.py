@@ -93,14 +93,22 @@ class Decision:
     reason: str = ""  # which evidence decided: for the eval report, never shown to users
 
 
-def decide_evidence(e: ScopeEvidence, model: ScopeModel | None = None,
-                    t: Tuning = TUNING) -> Decision:
+def settled(e: ScopeEvidence, t: Tuning = TUNING) -> Decision | None:
+    """The fixed cases, decided before any model or threshold; None for the rest."""
     if e.intent in DECLINED:
         return Decision(True, e.intent, "intent")
     if e.intent in ABOUT_GUIDE and e.p_out < t.out_of_scope_floor:
         return Decision(False, reason="about the guide")
     if not e.has_content and e.names_place and not e.asks_detail:
         return Decision(False, reason="a place in the guide and nothing else")
+    return None
+
+
+def decide_evidence(e: ScopeEvidence, model: ScopeModel | None = None,
+                    t: Tuning = TUNING) -> Decision:
+    fixed = settled(e, t)
+    if fixed is not None:
+        return fixed
     if model is not None:
         refuse = model.probability(e) >= model.threshold
         return Decision(refuse, e.best_out if refuse else "", "scope model")

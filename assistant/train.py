@@ -62,7 +62,7 @@ def features(bank: tuple[BankQuestion, ...], vectors: np.ndarray | None):
     return hstack([lexical, csr_matrix(vectors * DENSE_SCALE)], format="csr")
 
 
-def _fit(x, y):
+def fit_classifier(x, y):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(x, y)
@@ -85,8 +85,9 @@ def fit_model(bank, vectors: np.ndarray | None, embedding_model: str) -> IntentM
     intents = [q.intent for q in bank]
     tracks = [track_label(q) for q in bank]
     dense = vectors is not None
-    return IntentModel(embedding_model, bank_hash(bank), _head(_fit(x, intents), dense),
-                       _head(_fit(x, tracks), dense))
+    return IntentModel(embedding_model, bank_hash(bank),
+                       _head(fit_classifier(x, intents), dense),
+                       _head(fit_classifier(x, tracks), dense))
 
 
 def cross_validate(bank, vectors: np.ndarray | None) -> CrossValidation:
@@ -99,8 +100,8 @@ def cross_validate(bank, vectors: np.ndarray | None) -> CrossValidation:
     predicted = np.empty(len(bank), dtype=object)
     predicted_track = np.empty(len(bank), dtype=object)
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        predicted[test] = _fit(x[train], y[train]).predict(x[test])
-        predicted_track[test] = _fit(x[train], tracks[train]).predict(x[test])
+        predicted[test] = fit_classifier(x[train], y[train]).predict(x[test])
+        predicted_track[test] = fit_classifier(x[train], tracks[train]).predict(x[test])
     inside = {q.intent: q.in_scope for q in bank}
     true_in = np.array([inside[i] for i in y])
     pred_in = np.array([inside.get(i, True) for i in predicted])

@@ -21,18 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.reading import REFUSED_BY_MODEL
+from assistant.reading import REFUSED_BY_MODEL, sure_intent
 from assistant.retrieve import neighbour_share
-from assistant.scope import (
-    ABOUT_GUIDE,
-    DECLINED,
-    ScopeEvidence,
-    ScopeModel,
-    decide_evidence,
-    top_passage,
-)
+from assistant.scope import ScopeEvidence, ScopeModel, decide_evidence, settled, top_passage
 from assistant.tuning import TUNING, Tuning
-from corpus.bank import OUT_OF_SCOPE_INTENTS
 
 GRID = {
     "out_of_scope_floor": [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
@@ -47,10 +39,9 @@ FALSE_REFUSAL_BUDGET = 0.015  # on each source: at most this share of answerable
 
 def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     """(evidence, should refuse) for every standalone bank question, honestly held out."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    from assistant.train import FOLDS, C, bank_vectors, features
+    from assistant.train import FOLDS, bank_vectors, features, fit_classifier
     from corpus.bank import load_bank
     from index.embeddings import embeddings_name
 
@@ -62,8 +53,7 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     groups = np.array([q.family for q in bank])
     probabilities: list[dict[str, float]] = [{} for _ in bank]
     for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        clf = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
-        clf.fit(x[train], y[train])
+        clf = fit_classifier(x[train], y[train])  # as the shipped intent model is fitted
         for i, row in zip(test, clf.predict_proba(x[test]), strict=True):
             probabilities[i] = dict(zip(clf.classes_, row.tolist(), strict=True))
     reader = assistant.responder.quick_reader
@@ -93,14 +83,7 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
 def _carried(intents: list[tuple[str, float]]) -> str:
     """The intent a Reading would take from these probabilities (assistant/reading.py): the
     likeliest sure enough one, never missing structure (the guide's layout settles that)."""
-    for intent, p in intents:
-        floor = TUNING.out_of_scope_floor if intent in OUT_OF_SCOPE_INTENTS \
-            else TUNING.intent_floor
-        if p < floor:
-            break
-        if intent != "missing_structure":
-            return intent
-    return "topic"
+    return sure_intent(intents, lambda intent: intent != "missing_structure") or "topic"
 
 
 def set_evidence(assistant, path: Path) -> list[tuple[ScopeEvidence, bool]]:
@@ -125,19 +108,12 @@ def rates(rows, tuning: Tuning, model: ScopeModel | None = None) -> tuple[float,
     return (sum(out) / len(out) if out else 1.0, sum(inside) / len(inside) if inside else 0.0)
 
 
-def _open(e: ScopeEvidence) -> bool:
-    """Left to the model: not settled by the decision's fixed cases."""
-    return e.intent not in DECLINED and not (e.intent in ABOUT_GUIDE
-                                             and e.p_out < TUNING.out_of_scope_floor) \
-        and not (not e.has_content and e.names_place and not e.asks_detail)
-
-
 def fit_scope(sources: dict[str, list], bank: str, model_name: str
               ) -> tuple[ScopeModel, dict[str, tuple[float, float]]]:
     """Logistic regression on the bank's open cases; the threshold by the same objective."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = [(e, refuse) for e, refuse in sources[bank] if _open(e)]
+    rows = [(e, refuse) for e, refuse in sources[bank] if settled(e) is None]  # model decides
     x = np.stack([e.vector() for e, _ in rows])
     y = np.array([refuse for _, refuse in rows])
     clf = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y)
