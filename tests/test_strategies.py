@@ -10,8 +10,6 @@ import pytest
 
 from assistant import strategies
 from assistant.respond import Responder
-from assistant.service import open_assistant
-from assistant.settings import Settings
 from assistant.strategies import (
     about,
     injection,
@@ -25,13 +23,11 @@ from assistant.strategies import (
     topic,
     when,
 )
-from tests.conftest import FIXTURES
+from tests.conftest import open_test_assistant
 
 
 def _responder(tmp_path_factory, name: str) -> Responder:
-    settings = Settings(data_dir=tmp_path_factory.mktemp(name), embeddings="fake",
-                        guide_path=FIXTURES / f"{name}.md")
-    assistant = open_assistant(settings)
+    assistant = open_test_assistant(tmp_path_factory, guide=name)
     return Responder(assistant.index, assistant.retriever)  # no intent model: rules only
 
 
