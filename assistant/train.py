@@ -18,7 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.intents import HASH_DIM, LEXICAL, Head, IntentModel, lexical_features, save_model
+from assistant.intents import (
+    HASH_DIM,
+    LEXICAL,
+    Head,
+    IntentModel,
+    lexical_features,
+    place_label,
+    save_model,
+)
 from corpus.bank import INTENTS, BankQuestion, bank_hash, load_bank, text_key
 from index.expansion import embed_queries, load_shipped, save_shipped
 
@@ -62,10 +70,51 @@ def features(bank: tuple[BankQuestion, ...], vectors: np.ndarray | None):
     return hstack([lexical, csr_matrix(vectors * DENSE_SCALE)], format="csr")
 
 
-def fit_classifier(x, y):
+def fit_classifier(x, y, sample_weight=None):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(x, y)
+    return LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(
+        x, y, sample_weight=sample_weight)
+
+
+NO_PLACE = "none"  # the place head's class for a question the guide does not answer
+
+
+def place_rows(bank) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, place label, weight): a question once per place that answers it, each weighing
+    1/n (a question asked about both tracks is half about each); out of scope: "none"."""
+    rows, labels, weights = [], [], []
+    for i, q in enumerate(bank):
+        places = q.places if q.in_scope and q.places else ()
+        for track, phase in places:
+            rows.append(i)
+            labels.append(place_label(track, phase))
+            weights.append(1.0 / len(places))
+        if not places:
+            rows.append(i)
+            labels.append(NO_PLACE)
+            weights.append(1.0)
+    return np.array(rows), np.array(labels), np.array(weights)
+
+
+def fit_place(x, bank):
+    rows, labels, weights = place_rows(bank)
+    return fit_classifier(x[rows], labels, weights)
+
+
+def held_out_places(bank, vectors: np.ndarray | None) -> list[dict[str, float]]:
+    """Each question's place probabilities from a place head that never saw its paraphrase
+    family (grouped cross-validation): what training and calibration may use as evidence."""
+    from sklearn.model_selection import GroupKFold
+
+    x = features(bank, vectors)
+    groups = np.array([q.family for q in bank])
+    out: list[dict[str, float]] = [{} for _ in bank]
+    for train, test in GroupKFold(n_splits=FOLDS).split(x, groups=groups):
+        clf = fit_place(x[train], tuple(bank[i] for i in train))
+        for i, row in zip(test, clf.predict_proba(x[test]), strict=True):
+            out[i] = dict(zip((str(c) for c in clf.classes_), row.tolist(), strict=True))
+    return out
 
 
 def _head(clf, dense: bool) -> Head:
@@ -87,7 +136,8 @@ def fit_model(bank, vectors: np.ndarray | None, embedding_model: str) -> IntentM
     dense = vectors is not None
     return IntentModel(embedding_model, bank_hash(bank),
                        _head(fit_classifier(x, intents), dense),
-                       _head(fit_classifier(x, tracks), dense))
+                       _head(fit_classifier(x, tracks), dense),
+                       _head(fit_place(x, bank), dense))
 
 
 def cross_validate(bank, vectors: np.ndarray | None) -> CrossValidation:
@@ -177,8 +227,9 @@ class RankerCheck:
     fused_top_place: float  # the same questions ranked by reciprocal rank fusion
 
 
-def ranker_rows(assistant):
-    """(features, labels, family, places) per bank key question, its own family left out."""
+def ranker_rows(assistant, places: dict[str, dict[str, float]]):
+    """(features, labels, family, evidence) per bank key question, its own family left out of
+    the keys and of the place head (`places`: held-out place probabilities by text_key)."""
     reader = assistant.responder.reader
     retriever = assistant.retriever
     index = assistant.index
@@ -190,9 +241,12 @@ def ranker_rows(assistant):
         spelled = reader.analyzer.spell(key.text)
         mentions = reader.mention_reader.read(spelled)
         vector = index.key_vectors[i]
-        _, hint = reader.understood(key.text, vector, mentions)
-        ev = reader.evidence(spelled, mentions, hint, vector, leave_out=families == key.family)
-        x = retriever.features(ev.lexical, ev.dense, ev.key_dense, ev.key_lexical, ev.key_vote)
+        _, hint, _, _ = reader.understood(key.text, vector, mentions)
+        place = reader.chunk_places(places.get(text_key(key.text), {}))
+        ev = reader.evidence(spelled, mentions, hint, vector, leave_out=families == key.family,
+                             places=place)
+        x = retriever.features(ev.lexical, ev.dense, ev.key_dense, ev.key_lexical, ev.key_vote,
+                               place)
         y = np.zeros(len(index.chunks), dtype=np.int8)
         y[list(key.chunks)] = 1
         rows.append((x, y, key.family, ev))
@@ -205,13 +259,13 @@ def _top_place_right(scores: np.ndarray, y: np.ndarray, chunks) -> bool:
     return (chunks[top].track, chunks[top].phase) in right
 
 
-def fit_ranker(assistant, model: str):
+def fit_ranker(assistant, model: str, places: dict[str, dict[str, float]]):
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
     from assistant.ranker import Ranker
 
-    rows = ranker_rows(assistant)
+    rows = ranker_rows(assistant, places)
     chunks = assistant.index.chunks
     groups = np.array([f for _, _, f, _ in rows])
 
@@ -242,7 +296,8 @@ def main(settings, args) -> int:
     embeddings = make_embeddings(settings.embeddings)
     model = embeddings_name(embeddings)
     reports = []
-    for name, vectors in ((LEXICAL, None), (model, bank_vectors(bank, embeddings, model))):
+    dense = bank_vectors(bank, embeddings, model)
+    for name, vectors in ((LEXICAL, None), (model, dense)):
         if name == LEXICAL or model != "fake":
             cv = cross_validate(bank, vectors)
             print(cv_markdown(name, cv))
@@ -254,7 +309,9 @@ def main(settings, args) -> int:
         from assistant.intents import models_dir
         from assistant.ranker import save_ranker
 
-        ranker, check = fit_ranker(open_with_progress(settings), model)
+        places = {text_key(q.text): p for q, p in zip(bank, held_out_places(bank, dense),
+                                                      strict=True)}
+        ranker, check = fit_ranker(open_with_progress(settings), model, places)
         ranking = (f"### Rangering ({model})\n\n{check.questions} spørgsmål fra spørgebanken, "
                    f"{FOLDS} fold, hver parafrasefamilie holdt ude af sine egne nøgler: det "
                    f"bedste sted er rigtigt for {check.learned_top_place:.3f} med den lærte "

@@ -41,7 +41,7 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     """(evidence, should refuse) for every standalone bank question, honestly held out."""
     from sklearn.model_selection import GroupKFold
 
-    from assistant.train import FOLDS, bank_vectors, features, fit_classifier
+    from assistant.train import FOLDS, bank_vectors, features, fit_classifier, held_out_places
     from corpus.bank import load_bank
     from index.embeddings import embeddings_name
 
@@ -56,16 +56,18 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
         clf = fit_classifier(x[train], y[train])  # as the shipped intent model is fitted
         for i, row in zip(test, clf.predict_proba(x[test]), strict=True):
             probabilities[i] = dict(zip(clf.classes_, row.tolist(), strict=True))
+    places = held_out_places(bank, vectors)
     reader = assistant.responder.quick_reader
     index = assistant.index
     key_families = np.array([k.family for k in index.keys])
     inside = np.array([bool(k.chunks) for k in index.keys])
     out = []
-    for q, vector, p in zip(bank, vectors, probabilities, strict=True):
+    for q, vector, p, place in zip(bank, vectors, probabilities, places, strict=True):
         r = reader.read(q.text, semantic=False)  # its words; its vector comes from the bank
         own = key_families == q.family  # its own family left out
         spelled = reader.analyzer.spell(q.text)
-        ranked = reader.evidence(spelled, r.mentions, r.track_hint, vector, leave_out=own)
+        ranked = reader.evidence(spelled, r.mentions, r.track_hint, vector, leave_out=own,
+                                 places=reader.chunk_places(place))
         sims = np.where(own, 0.0, index.key_vectors @ vector)
         intent = _carried(sorted(p.items(), key=lambda ip: -ip[1]))
         if r.intent in ("injection", "missing_structure"):
