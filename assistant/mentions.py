@@ -27,6 +27,22 @@ GLUED_RE = re.compile(r"^(fase|phase|trin|step|handling)(\d{1,3})$")  # "fase3"
 COMMON_TITLE_WORD = 3
 
 
+WORD_RE = re.compile(r"[0-9A-Za-zÆØÅæøåÉéÜü]+(?:-[0-9A-Za-zÆØÅæøåÉéÜü]+)*")
+
+
+def capitalised(text: str) -> frozenset[str]:
+    """Words written with a capital inside a sentence ("hvad sker der i Udvikling?"), lower-
+    cased: the asker names something. Not a sentence's first word, not all capitals ("MDR")."""
+    out = set()
+    for m in WORD_RE.finditer(text):
+        word = m.group(0)
+        before = text[:m.start()].rstrip()
+        if before and before[-1] not in ".!?:;\"'«»(" and word[0].isupper() \
+                and not word.isupper():
+            out.add(word.lower())
+    return frozenset(out)
+
+
 @dataclass(frozen=True)
 class Missing:
     """Structure the question names that the guide does not have, and what it has instead."""
@@ -146,13 +162,17 @@ class MentionReader:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def read(self, text: str) -> Mentions:
+    def read(self, text: str, capitalised: frozenset[str] = frozenset()) -> Mentions:
+        """What `text` names; `capitalised` holds the words the asker wrote with a capital
+        inside a sentence (see `capitalised`): an everyday title word so written is a name."""
+        named = frozenset(t for w in capitalised for t in self.analyzer.terms(w))
         words = tuple(tokens(text))
         expanded = tuple(tokens(text + " " + glossary_expansion(text)))
         tracks, track_spans = self._tracks(expanded)
         place_words = {i for s, e in track_spans for i in range(s, e) if i < len(words)}
         place_words |= {i for i, w in enumerate(words) if w in self.guide_names}
-        phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks)
+        phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks,
+                                                                       named)
         place_words |= {i for s, e in phase_spans for i in range(s, e) if i < len(words)}
         missing = missing or self._missing_track(words)
         actions, action_missing, ordinal_action = self._actions(words, phases)
@@ -179,7 +199,7 @@ class MentionReader:
                     spans.append((owner[i], owner[end - 1] + 1))
         return tuple(dict.fromkeys(found)), spans
 
-    def _phases(self, words, expanded, tracks):
+    def _phases(self, words, expanded, tracks, named=frozenset()):
         found: list[PhaseKey] = []
         spans: list[tuple[int, int]] = []
         missing = None
@@ -211,7 +231,7 @@ class MentionReader:
                 missing = Missing("phase", number, tracks[0] if len(tracks) == 1 else None)
         if ordinal == "last":
             found += [(t, self.layout.phases(t)[-1]) for t in candidates if self.layout.phases(t)]
-        titled = self._titled(expanded, tracks)
+        titled = self._titled(expanded, tracks, named)
         found += titled
         title_terms = set().union(*(self.title_terms[k] for k in titled)) if titled else set()
         for i, word in enumerate(words):  # the words of a named title only name a place
@@ -226,7 +246,7 @@ class MentionReader:
     def _is_action_word_at(self, words, i: int) -> bool:
         return i < len(words) and (words[i],) in cues.phrases("action_word")
 
-    def _titled(self, expanded, tracks) -> list[PhaseKey]:
+    def _titled(self, expanded, tracks, named=frozenset()) -> list[PhaseKey]:
         """Phases named by title: all of a title's words (for a one-word title that the guide
         also uses as an everyday word, only beside a word like "fase"), or a compound with
         "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen")."""
@@ -238,7 +258,8 @@ class MentionReader:
         for key, title in self.title_terms.items():
             if tracks and key[0] not in tracks:
                 continue
-            everyday = len(title) == 1 and title <= self.common_terms
+            everyday = len(title) == 1 and title <= self.common_terms \
+                and not title <= named  # "handlinger i Udvikling": written as a name
             if title and title <= terms and (phase_word or not everyday):
                 matched.append(key)
             elif any(fold(w).startswith(h) for h in heads

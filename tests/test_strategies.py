@@ -64,6 +64,29 @@ def test_the_layout_is_the_fixture_guides(other):
     assert guide.parallel(("pilot", 3)) == [("anskaffelse", 3)]  # both are "Evaluering"
 
 
+def test_an_everyday_title_word_names_its_phase_when_written_as_a_name(other):
+    # "Afprøvning" is a title and an everyday word of this guide: lower-case and alone it is
+    # the word; with its capital inside the sentence the asker names the phase.
+    assert ("pilot", 2) in other.read("Hvilke centrale handlinger er der i Afprøvning?").phases
+    assert ("pilot", 2) not in other.read("hvilke handlinger er der i afprøvning").phases
+    assert ("pilot", 2) in other.read("hvilke handlinger er der i afprøvningsfasen").phases
+
+
+def test_capitalised_words_are_those_inside_a_sentence():
+    from assistant.mentions import capitalised
+
+    assert capitalised("Hvad sker der i Udvikling? Og i Test og implementering") == {
+        "udvikling", "test"}
+    assert capitalised("Udvikling: hvad med MDR og DPIA?") == frozenset()
+
+
+def test_a_clause_after_efter_with_its_own_topic_is_no_order_question(mini):
+    # "hvordan holder vi øje med X, efter vi har …": the head asks about X.
+    reading = mini.read("Hvordan laver vi en business case, efter vi har en idé?")
+    assert reading.order is not None and reading.order_head_topic
+    assert reading.intent != "order"
+
+
 # ---- one strategy at a time ----------------------------------------------------------------
 
 
