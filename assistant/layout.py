@@ -106,6 +106,19 @@ class GuideMap:
         """The paragraphs under the track's heading, before its first phase."""
         return [c for c in self._sections.get((track, None, INTRO), ())]
 
+    def track_line(self, track: str) -> list[Chunk]:
+        """The introduction's line about a track ("Ny idé: Sådan udvikler du … (5 faser)")."""
+        name = self.track_name(track)
+        return [c for c in self.chunks
+                if c.track == INTRO_TRACK and c.text.startswith(name + ":")][:1]
+
+    def describes_track(self, chunk: Chunk) -> bool:
+        """A track's own paragraph, or the introduction's line about it: what the track is for,
+        not what happens in it."""
+        if chunk.track != INTRO_TRACK:
+            return chunk.phase is None
+        return any(chunk.text.startswith(self.track_name(t) + ":") for t in self.tracks)
+
     def intro(self, section: str) -> list[Chunk]:
         return self.place((INTRO_TRACK, None, section))
 

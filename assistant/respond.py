@@ -13,6 +13,9 @@ from assistant.reading import Reader, Reading
 from assistant.retrieve import Retriever
 from assistant.scope import ScopeModel, decide, load_scope
 
+# What a question about a subject asks: these can be asked again of another track.
+TOPICAL = ("phase", "purpose", "actions", "watch_outs", "topic", "when", "order", "synthesis")
+
 
 class Responder:
     def __init__(self, index, retriever: Retriever, model: IntentModel | None = None,
@@ -34,8 +37,26 @@ class Responder:
              semantic: bool = True, previous: str | None = None) -> Reading:
         reader = self.reader if semantic else self.quick_reader
         reading = reader.read(text, context, semantic, previous)
+        if reading.other_track and not reading.content and previous:
+            reading = self._in_other_track(reader, reading, previous, semantic)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
         return replace(reading, decision=decide(reading, scope))
+
+    def _in_other_track(self, reader: Reader, reading: Reading, previous: str,
+                        semantic: bool) -> Reading:
+        """"og i det andet spor?": the last question again, asked of the tracks the
+        conversation was not about (its phases moved to their parallels there)."""
+        asked = reader.read(previous, (), semantic)
+        was = {t for t, _ in reading.context} | set(asked.tracks)
+        others = tuple(t for t in self.guide.tracks if t not in was)
+        if not others or asked.intent not in TOPICAL:
+            return reading
+        phases = tuple(p for key in asked.mentions.phases for p in self.guide.parallel(key)
+                       if p[0] in others)
+        mentions = replace(asked.mentions, tracks=others, phases=phases)
+        return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
+                       phases=phases, track_hint=None, follow_up=True, other_track=True,
+                       context=reading.context)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
                semantic: bool = True, previous: str | None = None) -> Answer:

@@ -57,11 +57,6 @@ def best(r: Reading, guide: GuideMap, hits: list[Hit]) -> Hit:
     return top
 
 
-def is_overview(chunk: Chunk) -> bool:
-    """The paragraph under a track's heading."""
-    return chunk.track != INTRO_TRACK and chunk.phase is None
-
-
 def of_kind(r: Reading, hits: list[Hit]) -> list[Hit]:
     """Hits with the section kind the question asks for ("hvad skal vi være obs på" → the
     watch-outs) first, when the best of that kind ranks close to the very best."""
@@ -103,15 +98,41 @@ def companion(r: Reading, guide: GuideMap, chunk: Chunk) -> Chunk | None:
     return hits[0].chunk
 
 
+def wants_both(r: Reading) -> bool:
+    """The question names no track and the model finds that what it asks is in every track."""
+    return not r.tracks and r.p_both >= TUNING.both_floor
+
+
 def other_track(r: Reading, guide: GuideMap, top: Hit) -> Hit | None:
-    """The best passage of another track, when that track says about as much about it."""
+    """The best passage of another track, when that track says about as much about it (or
+    something tied to the question, when the model finds it asked of every track)."""
     if r.tracks or top.chunk.phase is None:
         return None
     others = [t for t in guide.tracks if t != top.chunk.track]
-    hits = r.evidence.ranked(mask(guide, tracks=others, in_phases=True), k=1)
-    ratio = TUNING.hinted_other_ratio if r.track_hint else TUNING.both_tracks_ratio
-    if hits and hits[0].score >= ratio * top.score:
-        return hits[0]
+    # What to watch out for, or what a phase is for, is answered from that section in the other
+    # track too; a step may be an action in one track and a paragraph in the other.
+    kinds = [r.kind] if r.kind in (WATCH_OUTS, PURPOSE) and top.chunk.kind == r.kind else None
+    # Places compared on their passages' own evidence: the place head prefers one of them.
+    hits = r.evidence.ranked(mask(guide, tracks=others, in_phases=True, kinds=kinds), k=1,
+                             plain=True)
+    own = r.evidence.ranked(mask(guide, tracks=[top.chunk.track], in_phases=True), k=1,
+                            plain=True)
+    if not own:
+        return None
+    if wants_both(r):
+        ratio = TUNING.both_likely_ratio
+    else:
+        ratio = TUNING.hinted_other_ratio if r.track_hint else TUNING.both_tracks_ratio
+    if not hits or weak(hits[0]):
+        return None
+    other = hits[0]
+    if other.score >= ratio * own[0].score:
+        return other
+    # Or its words and meaning match about as well as the top passage's do (the learned
+    # score is sharp: bank questions may point at one track's wording only).
+    if not r.track_hint and top.lexical > 0 and other.lexical >= ratio * top.lexical \
+            and other.dense >= top.dense - TUNING.both_dense_gap:
+        return other
     return None
 
 
@@ -128,10 +149,29 @@ def across_phases(r: Reading, guide: GuideMap, most: int) -> list[tuple[tuple, H
     """The phases (within what the question names) whose best passage ranks close to the
     best one's, or [] when not even the best is tied to the question."""
     allowed = where(r, guide)
-    hits = r.evidence.ranked(allowed if allowed is not None else mask(guide, in_phases=True))
+    # Phases compared on their passages' own evidence, not on the place head's one favourite.
+    hits = r.evidence.ranked(allowed if allowed is not None else mask(guide, in_phases=True),
+                             plain=True)
     if not hits or weak(hits[0]) or hits[0].chunk.phase is None:
         return []
-    return spread(hits, TUNING.synthesis_ratio, most)
+    places = spread(hits, TUNING.synthesis_ratio, most)
+    if wants_both(r):  # each track's best phase, when the model finds it in every track
+        have = {p[0] for p, _ in places}
+        for track in guide.tracks:
+            if track in have:
+                continue
+            best = next(((p, h) for p, h in best_places(hits)
+                         if p[0] == track and len(p) == 2 and not weak(h)), None)
+            if best is not None and best[1].score >= TUNING.both_likely_ratio * hits[0].score:
+                places.insert(min(1, len(places)), best)
+    return places[:most]
+
+
+def actions_about(r: Reading, guide: GuideMap, key: PhaseKey, most: int = 2) -> list[Chunk]:
+    """The key actions of a phase that hold the question's topic words, best first (at most
+    `most`): "Gennemfør prospektiv validering" beside the paragraph on validation."""
+    hits = r.evidence.ranked(mask(guide, phases=[key], kinds=[KEY_ACTIONS]), plain=True)
+    return [h.chunk for h in hits if r.action_words.get(h.chunk.id)][:most]
 
 
 def weak(hit: Hit) -> bool:

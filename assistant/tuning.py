@@ -24,6 +24,8 @@ class Tuning:
 
     # ---- reading the question -------------------------------------------------------------
     intent_floor: float = 0.35  # below this the model is unsure: rules from the guide decide
+    guide_sure: float = 0.6  # below this, a question read as about the guide itself must
+    #                          also find its best passage outside the phases
     track_hint_floor: float = 0.75  # a track implied by the situation ("vi har købt …") counts
     track_hint_both: float = 0.15  # … unless the model also finds it could be either track
     task_floor: float = 0.5  # a request to write something, when the model is this sure
@@ -51,6 +53,12 @@ class Tuning:
     answer_soft_chars: int = 900  # details are cut to stay near this (9 in 10 ≤ 1,000)
     both_tracks_ratio: float = 0.6  # the other track's best is this close to answer it too
     hinted_other_ratio: float = 0.95  # … and this close when the situation implies a track
+    both_floor: float = 0.5  # the track head's P("both") at which a question is asked of every
+    #                          track ("hvor kommer CE-mærkning ind?"): its best in each is given
+    both_likely_ratio: float = 0.3  # … then the other track's best needs only this share of the
+    #                                 top score (the place head concentrates scores on one track)
+    both_dense_gap: float = 0.02  # … or it shares this share of the top's BM25 and its cosine
+    #                               is this close (two Danish passages on one subject: ~0.01)
     hint_ratio: float = 0.7  # the implied track's best leads if it is this close to the best
     second_place_ratio: float = 0.8  # a second place in the same track is this close
     topic_term_share: float = 0.15  # a word in more of the guide's passages than this ("ai",

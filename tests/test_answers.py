@@ -131,7 +131,35 @@ def test_a_follow_up_that_points_back_uses_the_conversation(real_assistant):
     assert {c.section for c in answer.citations} == {"Vær opmærksom på"}
 
 
+def test_the_other_track_asks_the_last_question_again_there(real_assistant):
+    answer = real_assistant.ask(conversation(
+        "Hvornår vurderes de juridiske aspekter i Ny idé?",
+        "I Konceptualisering og i Indkøb, drift og skalering.",
+        "og i det andet spor?"))
+    assert places(answer) and all(t == "faerdigt-produkt" for t, _ in places(answer))
+    assert "juridisk vurdering" in (answer.lead or answer.answer)
+
+
+def test_a_clause_about_the_askers_situation_is_no_order_question(real_assistant):
+    answer = real_assistant.ask("Hvordan sikrer vi, at algoritmen bliver ved med at fungere, "
+                                "efter vi har købt den?")
+    assert places(answer)[0] == ("faerdigt-produkt", 2)
+    assert "Efter *" not in answer.answer  # no list of what follows a step
+
+
+def test_an_everyday_title_written_as_a_name_names_the_phase(real_assistant):
+    answer = real_assistant.ask("Hvad er de centrale handlinger i Udvikling?")
+    assert places(answer) == [("ny-ide", 3)]
+    assert "Skab produktet (AI-modellen)" in answer.answer
+
+
 # ---- synthesis across phases -------------------------------------------------------------
+
+
+def test_a_synthesis_item_names_the_actions_its_phase_has_on_the_topic(real_assistant):
+    answer = real_assistant.ask("Hvilke valideringer nævner guiden hele vejen igennem?")
+    assert len(set(places(answer))) >= 2
+    assert re.search(r"\(\*[^*]*validering\* \[\d+\]", answer.answer)
 
 
 def test_agreements_along_the_way_are_listed_across_phases(real_assistant):

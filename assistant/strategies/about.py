@@ -11,19 +11,11 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
-from corpus.model import INTRO_TRACK, KIND_TITLES, WATCH_OUTS
-from index.chunking import Chunk
+from corpus.model import KIND_TITLES, WATCH_OUTS
 from index.lexical import tokens
 
 INTENTS = ("guide", "structure", "which_track")
 WHOLE_SECTION = 2  # a colophon entry or a two-paragraph section is quoted whole
-
-
-def _foreword_item(guide: GuideMap, track: str) -> list[Chunk]:
-    """The introduction's line about a track ("Ny idé: Sådan udvikler du … (5 faser)")."""
-    name = guide.track_name(track)
-    return [c for c in guide.chunks
-            if c.track == INTRO_TRACK and c.text.startswith(name + ":")][:1]
 
 
 def _phase_list(guide: GuideMap, track: str) -> str:
@@ -34,7 +26,7 @@ def _track(draft: Draft, guide: GuideMap, track: str, lead: bool, brief: bool = 
            phases: bool = True) -> None:
     """A track: the introduction's line about it, its own paragraph (unless `brief`) and its
     phases (unless `phases` is False: the lead has listed them)."""
-    item = _foreword_item(guide, track)
+    item = guide.track_line(track)
     overview = [] if brief and item else guide.overview(track)
     parts = [draft.quote(item) if item else draft.heading(guide.track_name(track))]
     parts += [draft.quote(overview)] if overview else []

@@ -1,6 +1,7 @@
 """A topic that runs through the journey ("hvilke aftaler skal vi indgå undervejs?", "hvor
 dukker business casen op?"): a short list across the phases where the guide speaks of it, each
-item cited."""
+item cited: the passage that speaks of it, and the key actions of that phase that do.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
+from corpus.model import KEY_ACTIONS
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
@@ -20,5 +22,13 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if len(places) < TUNING.synthesis_min_places:
         return None
     draft = Draft(guide, r.english)
-    draft.add_lead("\n".join(f"- {draft.located(h.chunk)}" for _, h in places))
+    items = []
+    for key, hit in places:
+        item = f"- {draft.located(hit.chunk)}"
+        actions = select.actions_about(r, guide, key) if hit.chunk.kind != KEY_ACTIONS \
+            else []
+        if actions:  # the step the paragraph speaks of, by its name in the guide
+            item += f" ({draft.action_names(actions)})"
+        items.append(item)
+    draft.add_lead("\n".join(items))
     return draft.answer()

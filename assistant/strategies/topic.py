@@ -27,9 +27,10 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     allowed = select.where(r, guide)
     hits = r.evidence.ranked(allowed)
-    # A track's own paragraph only says what the track is for (the about strategy answers
-    # that); a topic is answered from the phases or the introduction.
-    hits = [h for h in hits if not select.is_overview(h.chunk)] or hits
+    # A track's own paragraph, or the introduction's line about it, only says what the track
+    # is for (the about strategy answers that); a topic is answered from the phases or the
+    # rest of the introduction.
+    hits = [h for h in hits if not guide.describes_track(h.chunk)] or hits
     hits = select.of_kind(r, hits)
     if not hits:
         return message(NOT_COVERED, english=r.english)
