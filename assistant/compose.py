@@ -82,6 +82,14 @@ class Draft:
                     f"{self.action_names([chunk])}")
         return f"{self.guide.label(key)}: {self.quote([chunk])}"
 
+    def item(self, chunk: Chunk, actions: list[Chunk]) -> str:
+        """A list item: where a passage sits and what it says, and for a paragraph the key
+        actions of its phase on the same topic ('(*Gennemfør retrospektiv validering* [2])')."""
+        line = f"- {self.located(chunk)}"
+        if actions and chunk.kind != KEY_ACTIONS:
+            line += f" ({self.action_names(actions)})"
+        return line
+
     def heading(self, text: str) -> str:
         return f"**{text}**"
 

@@ -44,19 +44,30 @@ class ScopeEvidence:
     has_content: bool  # words of its own beyond naming places and asking how
     names_place: bool  # names a phase or track, or continues the conversation
     asks_detail: bool
+    asks_task: bool = False  # words that ask the assistant to produce something ("skriv …")
+
+    @property
+    def counted(self) -> tuple[float, ...]:
+        """The model's probabilities, a task's only where words ask for one: "hvornår skal
+        regionen lave et udbud?" asks about a task, not for one."""
+        if self.asks_task:
+            return self.p
+        return tuple(0.0 if i == "task" else p for i, p in zip(REFUSED_BY_MODEL, self.p,
+                                                                 strict=True))
 
     @property
     def p_out(self) -> float:
-        return sum(self.p)
+        return sum(self.counted)
 
     @property
     def best_out(self) -> str:
         """The likeliest out-of-scope intent."""
-        return REFUSED_BY_MODEL[int(np.argmax(self.p))] if any(self.p) else "off_topic"
+        p = self.counted
+        return REFUSED_BY_MODEL[int(np.argmax(p))] if any(p) else "off_topic"
 
     def vector(self) -> np.ndarray:
         margin = self.best_key - self.best_out_key
-        return np.array([*self.p, self.p_out, self.best_key, self.best_out_key, margin,
+        return np.array([*self.counted, self.p_out, self.best_key, self.best_out_key, margin,
                          self.out_share, self.top_passage, self.coverage, self.has_content,
                          self.names_place, self.asks_detail, self.p_out * margin],
                         dtype=np.float32)
@@ -67,7 +78,7 @@ class ScopeEvidence:
         return cls(r.intent, p, r.evidence.best_key(), r.evidence.best_out_key,
                    r.evidence.out_share, top_passage(r.evidence), r.coverage,
                    bool(r.content), bool(r.phases or r.mentions.tracks or r.follow_up),
-                   r.detail is not None)
+                   r.detail is not None, r.task_request)
 
 
 def top_passage(evidence) -> float:

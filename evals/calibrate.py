@@ -77,7 +77,7 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
                                  neighbour_share(sims, ~inside), top_passage(ranked),
                                  r.coverage,
                                  bool(r.content), bool(r.phases or r.mentions.tracks),
-                                 r.detail is not None)
+                                 r.detail is not None, r.task_request)
         out.append((evidence, not q.in_scope))
     return out
 

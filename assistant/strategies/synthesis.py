@@ -11,7 +11,6 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
-from corpus.model import KEY_ACTIONS
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
@@ -22,13 +21,6 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if len(places) < TUNING.synthesis_min_places:
         return None
     draft = Draft(guide, r.english)
-    items = []
-    for key, hit in places:
-        item = f"- {draft.located(hit.chunk)}"
-        actions = select.actions_about(r, guide, key) if hit.chunk.kind != KEY_ACTIONS \
-            else []
-        if actions:  # the step the paragraph speaks of, by its name in the guide
-            item += f" ({draft.action_names(actions)})"
-        items.append(item)
-    draft.add_lead("\n".join(items))
+    draft.add_lead("\n".join(draft.item(h.chunk, select.actions_about(r, guide, key))
+                             for key, h in places))
     return draft.answer()
