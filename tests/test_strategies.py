@@ -152,6 +152,13 @@ def test_after_the_last_action_goes_on_to_the_next_phase(other):
     assert "Søg etisk godkendelse [" not in answer.answer
 
 
+def test_next_step_after_an_action_the_question_names(other):
+    answer = ask(other, order, "Når vi har beskrevet behovet, hvad er så det næste skridt?")
+    assert answer is not None
+    assert "Saml en arbejdsgruppe" in answer.answer
+    assert "1. Beskriv behovet" not in answer.answer
+
+
 def test_next_phase_after_a_named_phase(other):
     answer = ask(other, order, "Hvad er næste fase efter Protokol?")
     assert answer.answer.startswith("Efter Forskning › 2 Protokol kommer Forskning › 3 "

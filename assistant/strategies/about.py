@@ -8,7 +8,7 @@ from __future__ import annotations
 from assistant import cues, select
 from assistant.answer import Answer
 from assistant.compose import Draft
-from assistant.layout import GuideMap
+from assistant.layout import GuideMap, place_of
 from assistant.reading import Reading
 from assistant.tuning import TUNING
 from corpus.model import KIND_TITLES, WATCH_OUTS
@@ -102,19 +102,20 @@ def _structure(r: Reading, guide: GuideMap) -> Answer:
 
 def _guide(r: Reading, guide: GuideMap) -> Answer | None:
     """The sections of the introduction and colophon that answer: the best one first (a short
-    section whole, else its opening paragraph, which says what it is about, and the passage that
-    matched), then any other section that matched about as well ("hvem står bag?" is both the
-    editors and the publisher)."""
+    section whole, else the passages of it that matched about as well as the best, in the
+    guide's order), then any other section that matched about as well ("hvem står bag?" is both
+    the editors and the publisher)."""
     hits = r.evidence.ranked(select.mask(guide, intro=True))
     if not hits:
         return None
-    places = [(p, h) for p, h in select.best_places(hits)
-              if h.score >= TUNING.second_place_ratio * hits[0].score][:TUNING.guide_sections]
+    close = [h for h in hits if h.score >= TUNING.second_place_ratio * hits[0].score]
+    places = select.best_places(close)[:TUNING.guide_sections]
     draft = Draft(guide, r.english)
-    for i, (place, hit) in enumerate(places):
+    for i, (place, _) in enumerate(places):
         section = guide.place(place)
-        chunks = section if len(section) <= WHOLE_SECTION else \
-            list(dict.fromkeys([section[0], hit.chunk]))
+        chunks = section if len(section) <= WHOLE_SECTION else sorted(
+            (h.chunk for h in close if place_of(h.chunk) == place),
+            key=lambda c: c.position)
         if i == 0:
             draft.add_lead(draft.quote(chunks[:1]))
             if len(chunks) > 1:

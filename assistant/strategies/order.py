@@ -122,6 +122,10 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         if r.target_actions:
             return _neighbours(r, guide, r.target_actions, before)
         return None
+    if order.relation in ("next", "previous") and not r.phases and r.content_actions:
+        # "Når den prospektive vurdering er gennemført, hvad er så næste skridt?": the step
+        # after (or before) the action the question names.
+        return _neighbours(r, guide, r.content_actions, order.relation == "previous")
     if order.relation in ("next", "previous") and r.phases:
         return _next_phase(r, guide, r.phases, -1 if order.relation == "previous" else 1)
     if order.relation == "next" and not r.context:  # "hvad så nu?" with nothing before it
