@@ -83,11 +83,14 @@ class Draft:
         return f"{self.guide.label(key)}: {self.quote([chunk])}"
 
     def item(self, chunk: Chunk, actions: list[Chunk]) -> str:
-        """A list item: where a passage sits and what it says, and for a paragraph the key
-        actions of its phase on the same topic ('(*Gennemfør retrospektiv validering* [2])')."""
+        """A list item: where a passage sits and what it says, and the other key actions of its
+        phase on the same topic ('(*Gennemfør retrospektiv validering* [2])', for an action
+        '(også *Udfør markedsdialog* [3])')."""
         line = f"- {self.located(chunk)}"
-        if actions and chunk.kind != KEY_ACTIONS:
-            line += f" ({self.action_names(actions)})"
+        others = [a for a in actions if a != chunk]
+        if others:
+            line += f" ({'også ' if chunk.kind == KEY_ACTIONS else ''}" \
+                    f"{self.action_names(others)})"
         return line
 
     def heading(self, text: str) -> str:

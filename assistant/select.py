@@ -7,6 +7,7 @@ Shared by the strategies; pure (a Reading and the guide's layout in, chunks out)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 
@@ -137,7 +138,11 @@ def other_track(r: Reading, guide: GuideMap, top: Hit) -> Hit | None:
 
 
 def spread(hits: list[Hit], ratio: float, most: int = 5) -> list[tuple[tuple, Hit]]:
-    """The phases whose best passage ranks close to the very best: a topic found across them."""
+    """The phases whose best passage ranks close to the very best: a topic found across them.
+    When the best shares words with the question, so must every phase's (a phase found by
+    meaning alone beside ones that name the topic is a guess)."""
+    if hits and hits[0].lexical > 0:
+        hits = [h for h in hits if h.lexical > 0]
     places = [(p, h) for p, h in best_places(hits) if len(p) == 2]
     if not places:
         return []
@@ -149,6 +154,13 @@ def across_phases(r: Reading, guide: GuideMap, most: int) -> list[tuple[tuple, H
     """The phases (within what the question names) whose best passage ranks close to the
     best one's, or [] when not even the best is tied to the question."""
     allowed = where(r, guide)
+    if allowed is None and r.track_hint and not wants_both(r):
+        # "vores CE-mærkede produkt": the track the situation implies, if the topic runs
+        # through it; else the whole guide.
+        inside = across_phases(replace(r, mentions=replace(r.mentions, tracks=(r.track_hint,))),
+                               guide, most)
+        if len(inside) >= TUNING.synthesis_min_places:
+            return inside
     # Phases compared on their passages' own evidence, not on the place head's one favourite.
     hits = r.evidence.ranked(allowed if allowed is not None else mask(guide, in_phases=True),
                              plain=True)
@@ -167,11 +179,14 @@ def across_phases(r: Reading, guide: GuideMap, most: int) -> list[tuple[tuple, H
     return places[:most]
 
 
-def actions_about(r: Reading, guide: GuideMap, key: PhaseKey, most: int = 2) -> list[Chunk]:
+def actions_about(r: Reading, guide: GuideMap, key: PhaseKey, most: int = 2,
+                  besides: Chunk | None = None) -> list[Chunk]:
     """The key actions of a phase that hold the question's topic words, best first (at most
-    `most`): "Gennemfør prospektiv validering" beside the paragraph on validation."""
+    `most`, leaving out `besides`): "Gennemfør prospektiv validering" beside the paragraph on
+    validation, "Udfør markedsdialog" beside "Afdæk markedet"."""
     hits = r.evidence.ranked(mask(guide, phases=[key], kinds=[KEY_ACTIONS]), plain=True)
-    return [h.chunk for h in hits if r.action_words.get(h.chunk.id)][:most]
+    return [h.chunk for h in hits
+            if r.action_words.get(h.chunk.id) and h.chunk != besides][:most]
 
 
 def weak(hit: Hit) -> bool:

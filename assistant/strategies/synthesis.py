@@ -21,6 +21,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if len(places) < TUNING.synthesis_min_places:
         return None
     draft = Draft(guide, r.english)
-    draft.add_lead("\n".join(draft.item(h.chunk, select.actions_about(r, guide, key))
-                             for key, h in places))
+    draft.add_lead("\n".join(
+        draft.item(h.chunk, select.actions_about(r, guide, key, besides=h.chunk))
+        for key, h in places))
     return draft.answer()

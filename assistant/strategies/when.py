@@ -22,8 +22,9 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if r.track_hint:  # the track the situation implies first
         places.sort(key=lambda ph: ph[1].chunk.track != r.track_hint)
     draft = Draft(guide, r.english)
-    draft.add_lead("\n".join(draft.item(h.chunk, select.actions_about(r, guide, key))
-                             for key, h in places))
+    draft.add_lead("\n".join(
+        draft.item(h.chunk, select.actions_about(r, guide, key, besides=h.chunk))
+        for key, h in places))
     first = places[0][1].chunk
     if first.kind == KEY_ACTIONS:  # where it sits: the actions just before and after it
         key = (first.track, first.phase)
