@@ -164,7 +164,8 @@ def across_phases(r: Reading, guide: GuideMap, most: int) -> list[tuple[tuple, H
     # Phases compared on their passages' own evidence, not on the place head's one favourite.
     hits = r.evidence.ranked(allowed if allowed is not None else mask(guide, in_phases=True),
                              plain=True)
-    if not hits or weak(hits[0]) or hits[0].chunk.phase is None:
+    hits = [h for h in hits if not weak(h)]  # found by neither words nor a close question
+    if not hits or hits[0].chunk.phase is None:
         return []
     places = spread(hits, TUNING.synthesis_ratio, most)
     if wants_both(r):  # each track's best phase, when the model finds it in every track
