@@ -1,7 +1,7 @@
 """Every number that tunes how questions are read and answered, in one frozen object.
 
 Each has a line saying why it is what it is. The refusal thresholds were calibrated on labelled
-data (the question bank's cross-validated predictions and the blind development set: see
+data (the question bank's cross-validated predictions and the development sets: see
 evals/calibrate.py and RESULTS.md), never on the blind test set.
 """
 

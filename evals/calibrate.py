@@ -4,8 +4,8 @@ test set.
 `python -m evals.calibrate` gathers the decision's evidence for
 - the question bank, each question scored by an intent model that never saw its paraphrase
   family (grouped cross-validation) and with its family's keys left out, and
-- the development sets (the blind one and the project's own), read by the assistant as it
-  ships;
+- the development sets (the three blind ones and the project's own), read by the assistant
+  as it ships;
 then fits the scope model on the bank and picks its threshold, and searches the thresholds of
 the fallback rules (used without a fitted model): in both, the most out-of-scope questions
 refused while false refusals stay within the budget on every source. The fitted model is saved
@@ -183,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", nargs="+",
-                        default=["evals/blind-dev.jsonl", "evals/questions.jsonl"])
+                        default=["evals/blind-dev.jsonl", "evals/blind-dev2.jsonl",
+                                 "evals/blind-dev3.jsonl", "evals/questions.jsonl"])
     parser.add_argument("--out", default="evals/reports/calibration.json")
     args = parser.parse_args(argv)
     assistant = open_with_progress(Settings.from_env())

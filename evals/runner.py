@@ -2,11 +2,12 @@
 
 The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
-- the blind development set (evals/blind-dev.jsonl, written by a helper who saw only the guide
-  and a persona), whose failures are listed too;
-- the blind test sets (evals/blind-test.jsonl, and evals/blind-fresh.jsonl written by a fresh
-  helper at the end of the work), reported in aggregate and by category only: their questions
-  are never printed, so they are never tuned on.
+- the blind development sets (evals/blind-dev.jsonl, blind-dev2.jsonl and blind-dev3.jsonl,
+  each written by a helper who saw only the guide and personas; the third leans on the kinds
+  the others found hardest), whose failures are listed too;
+- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl, each
+  written by a fresh helper at the end of a stretch of work), reported in aggregate and by
+  category only: their questions are never printed, so they are never tuned on.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ class QuestionSet:
 SETS = (
     QuestionSet("Udviklingssæt", "questions.jsonl", True),
     QuestionSet("Blindt udviklingssæt", "blind-dev.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 2", "blind-dev2.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 3", "blind-dev3.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
+    QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
 )
 
 
