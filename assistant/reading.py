@@ -266,7 +266,8 @@ class Reader:
         hint = None
         if tracks[0][1] >= TUNING.track_hint_floor and tracks[0][0] in self.guide.tracks \
                 and both < TUNING.track_hint_both and not mentions.tracks \
-                and self._describes(text, tracks[0][0]):
+                and (self._describes(text, tracks[0][0])
+                     or tracks[0][1] >= TUNING.track_hint_sure):
             hint = tracks[0][0]
         return (intents, hint or (None if mentions.tracks else self._described_track(text)),
                 self.chunk_places(places), tracks)

@@ -27,6 +27,8 @@ class Tuning:
     guide_sure: float = 0.6  # below this, a question read as about the guide itself must
     #                          also find its best passage outside the phases
     track_hint_floor: float = 0.75  # a track implied by the situation ("vi har købt …") counts
+    track_hint_sure: float = 0.95  # … and at this, also when the situation is in words the
+    #                                guide does not use ("we sell an approved product")
     track_hint_both: float = 0.15  # … unless the model also finds it could be either track
     task_floor: float = 0.5  # a request to write something, when the model is this sure
     task_cue_floor: float = 0.2  # … or this sure, when the question opens with "skriv", "write"
