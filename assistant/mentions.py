@@ -18,7 +18,7 @@ from functools import cached_property
 from assistant import cues
 from assistant.layout import GuideMap, PhaseKey
 from corpus.model import KEY_ACTIONS, KIND_TITLES, PURPOSE, WATCH_OUTS
-from index.lexical import Analyzer, fold, glossary_expansion, stem, tokens
+from index.lexical import DANISH_STOPWORDS, Analyzer, fold, glossary_expansion, stem, tokens
 
 NUMBER_RE = re.compile(r"^(\d{1,3})\.?$")
 GLUED_RE = re.compile(r"^(fase|phase|trin|step|handling)(\d{1,3})$")  # "fase3"
@@ -97,6 +97,11 @@ def _compound_head(word: str) -> str | None:
     """"testfasen" → "test", "indkøbsfasen" → "indkøb", "test-fasen" → "test"."""
     m = re.match(r"^(\w{3,}?)s?-?fase(?:n|r|rne)?$", word)
     return m.group(1) if m else None
+
+
+def _orders(word: str) -> bool:
+    """"næste", "sidste", "forrige", …: a word that places a phase, not a title's."""
+    return any((word,) in cues.phrases(g) for g in ("next", "previous", "first", "last"))
 
 
 def _num(word: str) -> int | None:
@@ -249,9 +254,14 @@ class MentionReader:
     def _titled(self, expanded, tracks, named=frozenset()) -> list[PhaseKey]:
         """Phases named by title: all of a title's words (for a one-word title that the guide
         also uses as an everyday word, only beside a word like "fase"), or a compound with
-        "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen")."""
+        "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen", also
+        written apart: "drift fasen")."""
         terms = set(self.analyzer.terms(" ".join(expanded)))
         heads = [_compound_head(w) for w in expanded]
+        # … or written apart: "drift fasen", "test fasen" (not "næste fasen", "den fase").
+        heads += [w for w, after in zip(expanded, expanded[1:], strict=False)
+                  if self._is_phase_word(after) and len(w) >= 3 and not _num(w)
+                  and w not in DANISH_STOPWORDS and not _orders(w)]
         heads = [fold(h) for h in heads if h]
         phase_word = bool(heads) or any(self._is_phase_word(w) for w in expanded)
         matched = []

@@ -72,6 +72,11 @@ def test_an_everyday_title_word_names_its_phase_when_written_as_a_name(other):
     assert ("pilot", 2) in other.read("hvilke handlinger er der i afprøvningsfasen").phases
 
 
+def test_a_title_word_written_apart_from_fase_names_its_phase(other):
+    assert other.read("hvad sker der i forberedelse fasen").phases == (("pilot", 1),)
+    assert other.read("hvad sker der i den næste fase").phases == ()
+
+
 def test_capitalised_words_are_those_inside_a_sentence():
     from assistant.mentions import capitalised
 
@@ -157,6 +162,12 @@ def test_next_step_after_an_action_the_question_names(other):
     assert answer is not None
     assert "Saml en arbejdsgruppe" in answer.answer
     assert "1. Beskriv behovet" not in answer.answer
+
+
+def test_next_phase_after_the_phase_of_an_action_the_question_names(other):
+    answer = ask(other, order, "Hvad er næste fase, når vi har beskrevet behovet?")
+    assert answer is not None
+    assert answer.lead.startswith("Efter Pilot › 1 Forberedelse kommer Pilot › 2 Afprøvning")
 
 
 def test_next_phase_after_a_named_phase(other):

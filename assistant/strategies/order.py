@@ -106,6 +106,14 @@ def _next_phase(r: Reading, guide: GuideMap, keys: tuple[PhaseKey, ...], step: i
     return draft.answer()
 
 
+def _asks_phase(words: tuple[str, ...]) -> bool:
+    """"næste fase", "the next phase": the order word right before a phase word (unlike "de
+    næste skridt i den fase")."""
+    return any((w,) in cues.phrases("phase_word") and any(
+        (words[i - 1],) in cues.phrases(g) for g in ("next", "previous"))
+        for i, w in enumerate(words) if i > 0)
+
+
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     order = r.order
@@ -124,7 +132,10 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         return None
     if order.relation in ("next", "previous") and not r.phases and r.content_actions:
         # "Når den prospektive vurdering er gennemført, hvad er så næste skridt?": the step
-        # after (or before) the action the question names.
+        # after (or before) the action the question names; "næste fase": its phase's neighbour.
+        if _asks_phase(tuple(tokens(r.text))):
+            keys = tuple(dict.fromkeys((a.track, a.phase) for a in r.content_actions))
+            return _next_phase(r, guide, keys, -1 if order.relation == "previous" else 1)
         return _neighbours(r, guide, r.content_actions, order.relation == "previous")
     if order.relation in ("next", "previous") and r.phases:
         return _next_phase(r, guide, r.phases, -1 if order.relation == "previous" else 1)
