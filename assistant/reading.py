@@ -252,7 +252,8 @@ class Reader:
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
             action_words=self._action_words(spelled, mentions, track_hint),
-            phases=self._phases(mentions, context, follow_up, other_track, track_hint))
+            phases=self._phases(mentions, context, follow_up, other_track, track_hint,
+                                track_classes, words))
         return _with_intent(reading)
 
     def understood(self, text: str, vector, mentions: Mentions):
@@ -456,13 +457,20 @@ class Reader:
                                  >= TUNING.follow_up_ratio * everywhere[0].score)
 
     def _phases(self, mentions: Mentions, context, follow_up: bool, other_track: bool,
-                track_hint: str | None) -> tuple[PhaseKey, ...]:
+                track_hint: str | None, track_classes=(), words=()) -> tuple[PhaseKey, ...]:
         if mentions.phases:
-            # "den første fase" names phase 1 of every track: the situation picks one.
-            hinted = tuple(p for p in mentions.phases if p[0] == track_hint)
+            # "den første fase", "test og implementering" name a phase of every track: the
+            # situation picks one ("et nyudviklet produkt": the track the model is sure of).
+            likely = track_hint
+            if likely is None and track_classes and not mentions.tracks \
+                    and track_classes[0][1] >= TUNING.track_hint_floor:
+                likely = track_classes[0][0]
+            hinted = tuple(p for p in mentions.phases if p[0] == likely)
             return hinted if hinted and not mentions.tracks else mentions.phases
         if not follow_up:
             return ()
+        if context and cues.has(words, "one_phase_pointer"):
+            context = context[:1]  # "den fase", "that same phase": the one the answer led with
         if other_track:
             return tuple(p for key in context for p in self.guide.parallel(key)) or context
         if mentions.tracks:  # "og i Færdigt produkt?": the same step in the named track

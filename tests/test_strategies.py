@@ -77,6 +77,13 @@ def test_a_title_word_written_apart_from_fase_names_its_phase(other):
     assert other.read("hvad sker der i den næste fase").phases == ()
 
 
+def test_that_phase_is_the_one_the_last_answer_led_with(other):
+    context = (("pilot", 2), ("anskaffelse", 1))
+    assert other.read("og hvad skal man være opmærksom på i den fase?", context).phases == (
+        ("pilot", 2),)
+    assert other.read("og hvad skal man være opmærksom på der?", context).phases == context
+
+
 def test_capitalised_words_are_those_inside_a_sentence():
     from assistant.mentions import capitalised
 
