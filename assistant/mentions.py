@@ -263,14 +263,14 @@ class MentionReader:
                   if self._is_phase_word(after) and len(w) >= 3 and not _num(w)
                   and w not in DANISH_STOPWORDS and not _orders(w)]
         heads = [fold(h) for h in heads if h]
-        phase_word = bool(heads) or any(self._is_phase_word(w) for w in expanded)
         matched = []
         for key, title in self.title_terms.items():
             if tracks and key[0] not in tracks:
                 continue
             everyday = len(title) == 1 and title <= self.common_terms \
                 and not title <= named  # "handlinger i Udvikling": written as a name
-            if title and title <= terms and (phase_word or not everyday):
+            if title and title <= terms and (not everyday or self._beside_phase_word(
+                    expanded, title)):
                 matched.append(key)
             elif any(fold(w).startswith(h) for h in heads
                      for w in tokens(self.layout.title(key))):
@@ -278,6 +278,15 @@ class MentionReader:
         # "Idéudvikling" also contains "udvikling": keep the most specific title.
         return [k for k in matched if not any(
             self.title_terms[k] < self.title_terms[o] for o in matched)]
+
+    def _beside_phase_word(self, words, title: frozenset[str]) -> bool:
+        """An everyday title word right beside a word like "fase" ("fasen Udvikling",
+        "udvikling fasen"), not anywhere in the same question ("gennem faserne for mit
+        udviklingsprojekt")."""
+        at = [i for i, w in enumerate(words) if set(self.analyzer.terms(w)) & title]
+        near = [i for i, w in enumerate(words) if self._is_phase_word(w)
+                or _compound_head(w)]
+        return any(abs(i - j) <= 2 for i in at for j in near)
 
     def _missing_track(self, words) -> Missing | None:
         for i, word in enumerate(words[:-1]):

@@ -61,6 +61,7 @@ class Reading:
     intent: str
     intents: tuple[tuple[str, float], ...]  # most likely first (empty without a model)
     track_classes: tuple[tuple[str, float], ...]  # the track head's: track ids, "both", "none"
+    all_tracks: bool  # "begge spor", "both tracks"
     track_hint: str | None  # the track the situation implies, when the model is sure
     order: cues.Order | None
     when: bool
@@ -201,6 +202,9 @@ class Reader:
         spelled = self.analyzer.spell(text)
         mentions = self.mention_reader.read(spelled, capitalised(text))
         words = tuple(tokens(text))
+        all_tracks = cues.has(words, "all_tracks")
+        if all_tracks and not mentions.phases:  # "… i de to spor?": no track limits it
+            mentions = replace(mentions, tracks=())
         vector = self.retriever.vector(spelled) if semantic else None
         intents, track_hint, places, track_classes = self.understood(text, vector, mentions)
         situation = mentions.tracks or ((track_hint,) if track_hint else ())
@@ -237,7 +241,7 @@ class Reader:
                                                     TUNING.previous_action_match)
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
-            intent="topic", intents=intents, track_classes=track_classes,
+            intent="topic", intents=intents, track_classes=track_classes, all_tracks=all_tracks,
             track_hint=track_hint, order=order,
             when=cues.has(words, "when"), counts=_asks_count(words),
             structure=cues.has(words, "structure"),

@@ -100,8 +100,9 @@ def companion(r: Reading, guide: GuideMap, chunk: Chunk) -> Chunk | None:
 
 
 def wants_both(r: Reading) -> bool:
-    """The question names no track and the model finds that what it asks is in every track."""
-    return not r.tracks and r.p_both >= TUNING.both_floor
+    """The question asks of every track ("begge spor"), or names no track and the model finds
+    that what it asks is in every track."""
+    return r.all_tracks or (not r.tracks and r.p_both >= TUNING.both_floor)
 
 
 def other_track(r: Reading, guide: GuideMap, top: Hit) -> Hit | None:

@@ -84,6 +84,17 @@ def test_that_phase_is_the_one_the_last_answer_led_with(other):
     assert other.read("og hvad skal man være opmærksom på der?", context).phases == context
 
 
+def test_an_everyday_title_word_far_from_fase_is_just_a_word(other):
+    reading = other.read("kan vi følge det gennem faserne under vores afprøvning af teknologien")
+    assert ("pilot", 2) not in reading.phases
+
+
+def test_every_track_asked_for_lifts_the_named_ones(other):
+    reading = other.read("hvordan evaluerer man i Pilot og i alle spor?")
+    assert reading.all_tracks and reading.tracks == ()
+    assert other.read("hvordan evaluerer man i Pilot?").tracks == ("pilot",)
+
+
 def test_capitalised_words_are_those_inside_a_sentence():
     from assistant.mentions import capitalised
 
