@@ -6,9 +6,10 @@ The sets are data (evals/*.jsonl), side by side with the plain baseline:
   helper who saw only the guide and personas; the third leans on the kinds the others found
   hardest; the fourth is kept out of the refusal's calibration, as its check), whose failures
   are listed too;
-- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl, each
-  written by a fresh helper at the end of a stretch of work), reported in aggregate and by
-  category only: their questions are never printed, so they are never tuned on.
+- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl, blind-final.jsonl and
+  blind-final2.jsonl, each written by a fresh helper at the end of a stretch of work),
+  reported in aggregate and by category only: their questions are never printed, so they are
+  never tuned on.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ SETS = (
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
+    QuestionSet("Allersidste blinde testsæt", "blind-final2.jsonl", False),
 )
 
 
