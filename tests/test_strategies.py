@@ -95,6 +95,14 @@ def test_every_track_asked_for_lifts_the_named_ones(other):
     assert other.read("hvordan evaluerer man i Pilot?").tracks == ("pilot",)
 
 
+def test_a_follow_up_with_a_question_of_its_own_is_not_answered_with_the_whole_phase(other):
+    reading = other.read("ok, og hvad kræver det?", (("pilot", 2),))
+    assert reading.follow_up and reading.phases == (("pilot", 2),)
+    assert phase.answer(reading, other.guide) is None  # the topic strategy, within the phase
+    assert phase.answer(other.read("og hvad er formålet med den?", (("pilot", 2),)),
+                        other.guide) is not None
+
+
 def test_capitalised_words_are_those_inside_a_sentence():
     from assistant.mentions import capitalised
 
