@@ -6,8 +6,9 @@ The sets are data (evals/*.jsonl), side by side with the plain baseline:
   helper who saw only the guide and personas; the third leans on the kinds the others found
   hardest; the fourth is kept out of the refusal's calibration, as its check), whose failures
   are listed too;
-- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl, blind-final.jsonl and
-  blind-final2.jsonl, each written by a fresh helper at the end of a stretch of work),
+- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl, blind-final.jsonl,
+  blind-final2.jsonl and blind-final3.jsonl, each written by a fresh helper at the end of a
+  stretch of work),
   reported in aggregate and by category only: their questions are never printed, so they are
   never tuned on.
 """
@@ -60,6 +61,7 @@ SETS = (
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
     QuestionSet("Allersidste blinde testsæt", "blind-final2.jsonl", False),
+    QuestionSet("Afsluttende blindt testsæt", "blind-final3.jsonl", False),
 )
 
 
