@@ -143,7 +143,8 @@ class Reader:
             w for group in ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before",
                             "after", "next", "previous", "first", "last", "when", "action_word",
                             "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
-                            "kind_key_actions", "count", "structure", "which_track")
+                            "kind_key_actions", "count", "structure", "which_track",
+                            "light_verbs")
             for p in cues.phrases(group)
             if len(p) == 1 or group.startswith("follow_up") for w in p)
 

@@ -191,6 +191,17 @@ def actions_about(r: Reading, guide: GuideMap, key: PhaseKey, most: int = 2,
             if r.action_words.get(h.chunk.id) and h.chunk != besides][:most]
 
 
+def meant_action(r: Reading, guide: GuideMap) -> tuple[Chunk, ...]:
+    """The key action a question's situation describes ("modellen er færdigtrænet": Skab
+    produktet), when the ranker is sure of it: the best one in the track the situation
+    implies, or in any track."""
+    tracks = r.tracks or ((r.track_hint,) if r.track_hint else None)
+    hits = r.evidence.ranked(mask(guide, kinds=[KEY_ACTIONS], tracks=tracks), k=1)
+    if hits and hits[0].score >= TUNING.anchor_score:
+        return (hits[0].chunk,)
+    return ()
+
+
 def weak(hit: Hit) -> bool:
     """Neither the question's words nor a question written about it point at the passage."""
     return hit.lexical <= 0 and hit.key < TUNING.related_key

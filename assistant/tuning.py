@@ -34,6 +34,9 @@ class Tuning:
     task_cue_floor: float = 0.2  # … or this sure, when the question opens with "skriv", "write"
     follow_up_ratio: float = 0.8  # a follow-up's own words must fit the conversation this well
     action_match: float = 0.5  # share of "før X"'s words an action must have to be X
+    anchor_score: float = 0.9  # "modellen er færdigtrænet – hvad er næste skridt?" is after
+    #                            the key action the ranker finds this sure of for the question
+    #                            (without a ranker, fused scores rarely reach it: no guess)
     previous_action_match: float = 0.3  # … of the last question's words ("inden, i samme fase?"):
     #                                     a whole question names its action among other words
 

@@ -147,6 +147,19 @@ def test_a_clause_about_the_askers_situation_is_no_order_question(real_assistant
     assert "Efter *" not in answer.answer  # no list of what follows a step
 
 
+def test_what_next_after_a_step_the_situation_describes(real_assistant):
+    answer = real_assistant.ask("Vi er lige blevet færdige med markedsdialogen med "
+                                "leverandørerne. Hvad er næste skridt?")
+    assert answer.answer.startswith("Efter *Udfør markedsdialog*")
+    assert "Opstil kravspecifikation" in answer.answer
+
+
+def test_what_comes_after_is_an_order_question_even_with_a_clause(real_assistant):
+    answer = real_assistant.ask("Hvad kommer efter vi har fået pengene?")
+    assert answer.answer.startswith("Efter *")
+    assert "Søg finansiering" in answer.answer
+
+
 def test_an_everyday_title_written_as_a_name_names_the_phase(real_assistant):
     answer = real_assistant.ask("Hvad er de centrale handlinger i Udvikling?")
     assert places(answer) == [("ny-ide", 3)]

@@ -130,13 +130,15 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         if r.target_actions:
             return _neighbours(r, guide, r.target_actions, before)
         return None
-    if order.relation in ("next", "previous") and not r.phases and r.content_actions:
-        # "Når den prospektive vurdering er gennemført, hvad er så næste skridt?": the step
-        # after (or before) the action the question names; "næste fase": its phase's neighbour.
+    anchors = r.content_actions or (select.meant_action(r, guide) if not r.phases else ())
+    if order.relation in ("next", "previous") and not r.phases and anchors:
+        # "Når den prospektive vurdering er gennemført, hvad er så næste skridt?", "Modellen er
+        # færdigtrænet. Hvad er næste handling?": the step after (or before) the action the
+        # question names or describes; "næste fase": its phase's neighbour.
         if _asks_phase(tuple(tokens(r.text))):
-            keys = tuple(dict.fromkeys((a.track, a.phase) for a in r.content_actions))
+            keys = tuple(dict.fromkeys((a.track, a.phase) for a in anchors))
             return _next_phase(r, guide, keys, -1 if order.relation == "previous" else 1)
-        return _neighbours(r, guide, r.content_actions, order.relation == "previous")
+        return _neighbours(r, guide, anchors, order.relation == "previous")
     if order.relation in ("next", "previous") and r.phases:
         return _next_phase(r, guide, r.phases, -1 if order.relation == "previous" else 1)
     if order.relation == "next" and not r.context:  # "hvad så nu?" with nothing before it
