@@ -2,10 +2,10 @@
 
 The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
-- the blind development sets (evals/blind-dev.jsonl to blind-dev4.jsonl, each written by a
+- the blind development sets (evals/blind-dev.jsonl to blind-dev5.jsonl, each written by a
   helper who saw only the guide and personas; the third leans on the kinds the others found
-  hardest; the fourth is kept out of the refusal's calibration, as its check), whose failures
-  are listed too;
+  hardest, the fifth on order questions and follow-ups; the fourth and fifth are kept out of
+  the refusal's calibration, as its check), whose failures are listed too;
 - the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl, blind-final.jsonl,
   blind-final2.jsonl and blind-final3.jsonl, each written by a fresh helper at the end of a
   stretch of work),
@@ -57,6 +57,7 @@ SETS = (
     QuestionSet("Blindt udviklingssæt 2", "blind-dev2.jsonl", True),
     QuestionSet("Blindt udviklingssæt 3", "blind-dev3.jsonl", True),
     QuestionSet("Blindt udviklingssæt 4", "blind-dev4.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 5", "blind-dev5.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
