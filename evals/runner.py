@@ -6,9 +6,8 @@ The sets are data (evals/*.jsonl), side by side with the plain baseline:
   helper who saw only the guide and personas; the third leans on the kinds the others found
   hardest, the fifth on order questions and follow-ups; the fourth and fifth are kept out of
   the refusal's calibration, as its check), whose failures are listed too;
-- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl, blind-final.jsonl,
-  blind-final2.jsonl and blind-final3.jsonl, each written by a fresh helper at the end of a
-  stretch of work),
+- the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl to
+  blind-final4.jsonl, each written by a fresh helper at the end of a stretch of work),
   reported in aggregate and by category only: their questions are never printed, so they are
   never tuned on.
 """
@@ -63,6 +62,7 @@ SETS = (
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
     QuestionSet("Allersidste blinde testsæt", "blind-final2.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt", "blind-final3.jsonl", False),
+    QuestionSet("Allersidste afsluttende blinde testsæt", "blind-final4.jsonl", False),
 )
 
 
