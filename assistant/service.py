@@ -245,13 +245,12 @@ def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | Non
     """
     from filelock import FileLock
 
-    from corpus.bank import bank_hash, load_bank
+    from corpus.bank import files_hash, load_bank
     from corpus.parse import corpus_hash
     from index.embeddings import embeddings_name, make_embeddings
     from index.store import build_index, clear_index_files, remove_unfinished_builds
 
     text = _guide_text(settings)
-    bank = load_bank()
     try:
         embeddings = make_embeddings(settings.embeddings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -263,8 +262,8 @@ def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | Non
                                 len(kept))
             remove_unfinished_builds(settings.data_dir)
             return build_index(text, corpus_hash(text), embeddings, embeddings_name(embeddings),
-                               settings.data_dir, settings.chroma_url, progress, bank=bank,
-                               bank_hash=bank_hash(bank))
+                               settings.data_dir, settings.chroma_url, progress,
+                               bank=load_bank, bank_hash=files_hash())
     except Exception as exc:  # noqa: BLE001 - sorted by _index_failure; bugs are re-raised
         raise _index_failure(settings, exc) from None
 
@@ -272,18 +271,18 @@ def rebuild_index(settings: Settings, progress: Callable[[int, int], None] | Non
 def open_assistant(settings: Settings, progress: Callable[[int, int], None] | None = None,
                    on_rebuild: Callable[[str], None] | None = None) -> Assistant:
     """Open the index (building it if missing, stale or corrupt) and return an Assistant."""
-    from corpus.bank import bank_hash, load_bank
+    from corpus.bank import files_hash, load_bank
     from corpus.parse import corpus_hash, parse_guide
     from index.embeddings import embeddings_name, make_embeddings
     from index.store import ensure_index
 
     text = _guide_text(settings)
-    bank = load_bank()
     try:
         embeddings = make_embeddings(settings.embeddings)
+        # The bank is read only if the index has to be built: its files' hash says whether.
         index = ensure_index(settings.data_dir, embeddings, embeddings_name(embeddings), text,
                              corpus_hash(text), settings.chroma_url, progress, on_rebuild,
-                             bank=bank, bank_hash=bank_hash(bank))
+                             bank=load_bank, bank_hash=files_hash())
     except Exception as exc:  # noqa: BLE001 - sorted by _index_failure; bugs are re-raised
         raise _index_failure(settings, exc) from None
     return Assistant(index, embeddings, settings, parse_guide(text))

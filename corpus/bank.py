@@ -70,6 +70,15 @@ def load_bank(folder: Path | None = None) -> tuple[BankQuestion, ...]:
     return tuple(out)
 
 
+def files_hash(folder: Path | None = None) -> str:
+    """The bank files' bytes, hashed: what an index was built from, known without parsing the
+    bank (opening the assistant need not read 5,000 questions to see that nothing changed)."""
+    digest = hashlib.sha256()
+    for path in bank_files(folder):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def bank_hash(bank: tuple[BankQuestion, ...]) -> str:
     """Changes when any question or label changes: the index and the model are rebuilt then."""
     digest = hashlib.sha256()

@@ -163,7 +163,7 @@ def _write_json(path: Path, data) -> None:
 def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: str,
                 data_dir: Path, chroma_url: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                fail_after_vectors: bool = False, bank: tuple = (),
+                fail_after_vectors: bool = False, bank: tuple | Callable[[], tuple] = (),
                 bank_hash: str = "") -> Manifest:
     """Build a complete index in a new folder, then point `current` at it.
 
@@ -196,7 +196,7 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
         analyzer = Analyzer(vocabulary)
         bm25 = BM25([analyzer.terms(c.context) for c in chunks])
         words = corpus_words([c.context for c in chunks])
-        keys = keys_for(bank, chunks)
+        keys = keys_for(bank() if callable(bank) else bank, chunks)  # read only to build
         vectors = key_vectors([k.text for k in keys], embeddings, embedding_model)
         key_bm25 = BM25([analyzer.terms(k.text) for k in keys])
         _write_json(build_dir / "chunks.json", [asdict(c) for c in chunks])
@@ -476,7 +476,7 @@ def ensure_index(data_dir: Path, embeddings, embedding_model: str, guide_text: s
                  corpus_hash: str, chroma_url: str | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  on_rebuild: Callable[[str], None] | None = None,
-                 bank: tuple = (), bank_hash: str = "") -> OpenIndex:
+                 bank: tuple | Callable[[], tuple] = (), bank_hash: str = "") -> OpenIndex:
     """Open the index, building it first if it is missing, stale or corrupt.
 
     Holds a file lock while building; a process that waited re-checks before building again.

@@ -63,3 +63,24 @@ def test_the_shipped_vectors_cover_the_whole_bank_and_read_back_as_stored(tmp_pa
     vectors = {"a": np.random.default_rng(0).normal(size=384).astype(np.float32)}
     save_shipped("x", vectors, tmp_path)
     assert np.array_equal(load_shipped("x", tmp_path)["a"], vectors["a"])
+
+
+def test_opening_a_current_index_does_not_read_the_bank(tmp_path, monkeypatch):
+    """The bank files' hash says whether the index is current; the bank itself is read only to
+    build (5,000 questions parsed at every `ai-rejsen ask` cost a cold start 0.25 s)."""
+    import corpus.bank
+    from assistant.service import open_assistant
+    from assistant.settings import Settings
+    from corpus.bank import files_hash
+
+    settings = Settings(data_dir=tmp_path, embeddings="fake")
+    built = open_assistant(settings)
+    assert built.index.keys  # built with the bank's questions as keys
+
+    def unread():
+        raise AssertionError("the bank was read to open a current index")
+
+    monkeypatch.setattr(corpus.bank, "load_bank", unread)
+    again = open_assistant(settings)
+    assert len(again.index.keys) == len(built.index.keys)
+    assert again.index.manifest.bank_hash == files_hash()
