@@ -9,6 +9,7 @@ same. Looking a place up costs the same at any guide size.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 
 import numpy as np
 
@@ -106,18 +107,21 @@ class GuideMap:
         """The paragraphs under the track's heading, before its first phase."""
         return [c for c in self._sections.get((track, None, INTRO), ())]
 
+    @cached_property
+    def _track_lines(self) -> dict[str, list[Chunk]]:
+        return {t: [c for c in self.chunks if c.track == INTRO_TRACK
+                    and c.text.startswith(self.track_name(t) + ":")][:1] for t in self.tracks}
+
     def track_line(self, track: str) -> list[Chunk]:
         """The introduction's line about a track ("Ny idé: Sådan udvikler du … (5 faser)")."""
-        name = self.track_name(track)
-        return [c for c in self.chunks
-                if c.track == INTRO_TRACK and c.text.startswith(name + ":")][:1]
+        return self._track_lines.get(track, [])
 
     def describes_track(self, chunk: Chunk) -> bool:
         """A track's own paragraph, or the introduction's line about it: what the track is for,
         not what happens in it."""
         if chunk.track != INTRO_TRACK:
             return chunk.phase is None
-        return any(chunk.text.startswith(self.track_name(t) + ":") for t in self.tracks)
+        return any(chunk in lines for lines in self._track_lines.values())
 
     def intro(self, section: str) -> list[Chunk]:
         return self.place((INTRO_TRACK, None, section))

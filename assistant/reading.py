@@ -25,7 +25,7 @@ from assistant.mentions import MentionReader, Mentions, capitalised
 from assistant.retrieve import Evidence, Retriever
 from assistant.tuning import TUNING
 from corpus.bank import OUT_OF_SCOPE_INTENTS
-from corpus.model import INTRO_TRACK, KEY_ACTIONS, PURPOSE, WATCH_OUTS
+from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 from index.lexical import (
     DANISH_STOPWORDS,
@@ -296,10 +296,7 @@ class Reader:
         introduction's line about it ("Sådan udvikler du et nyt AI-produkt")."""
         said = {}
         for track in self.guide.tracks:
-            name = self.guide.track_name(track)
-            lines = [c.text for c in self.guide.chunks
-                     if c.track == INTRO_TRACK and c.text.startswith(name + ":")]
-            lines += [c.text for c in self.guide.overview(track)]
+            lines = [c.text for c in self.guide.track_line(track) + self.guide.overview(track)]
             said[track] = {t for line in lines for t in self.analyzer.terms(line)
                            if not t.startswith("~")}
         return {t: frozenset(terms - set().union(*(o for k, o in said.items() if k != t)))

@@ -102,19 +102,26 @@ def fit_place(x, bank):
     return fit_classifier(x[rows], labels, weights)
 
 
-def held_out_places(bank, vectors: np.ndarray | None) -> list[dict[str, float]]:
-    """Each question's place probabilities from a place head that never saw its paraphrase
-    family (grouped cross-validation): what training and calibration may use as evidence."""
+def held_out(bank, x, fit) -> list[dict[str, float]]:
+    """Each question's class probabilities from a classifier (`fit(rows)`, fitted on the other
+    folds) that never saw its paraphrase family: grouped cross-validation."""
     from sklearn.model_selection import GroupKFold
 
-    x = features(bank, vectors)
     groups = np.array([q.family for q in bank])
     out: list[dict[str, float]] = [{} for _ in bank]
     for train, test in GroupKFold(n_splits=FOLDS).split(x, groups=groups):
-        clf = fit_place(x[train], tuple(bank[i] for i in train))
+        clf = fit(train)
         for i, row in zip(test, clf.predict_proba(x[test]), strict=True):
             out[i] = dict(zip((str(c) for c in clf.classes_), row.tolist(), strict=True))
     return out
+
+
+def held_out_places(bank, vectors: np.ndarray | None, x=None) -> list[dict[str, float]]:
+    """Each question's place probabilities from a place head that never saw its paraphrase
+    family: what training and calibration may use as evidence. `x`: the bank's features, if
+    already built."""
+    x = features(bank, vectors) if x is None else x
+    return held_out(bank, x, lambda rows: fit_place(x[rows], tuple(bank[i] for i in rows)))
 
 
 def _head(clf, dense: bool) -> Head:

@@ -39,9 +39,7 @@ FALSE_REFUSAL_BUDGET = 0.015  # on each source: at most this share of answerable
 
 def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     """(evidence, should refuse) for every standalone bank question, honestly held out."""
-    from sklearn.model_selection import GroupKFold
-
-    from assistant.train import FOLDS, bank_vectors, features, fit_classifier, held_out_places
+    from assistant.train import bank_vectors, features, fit_classifier, held_out, held_out_places
     from corpus.bank import load_bank
     from index.embeddings import embeddings_name
 
@@ -50,13 +48,9 @@ def bank_evidence(assistant) -> list[tuple[ScopeEvidence, bool]]:
     vectors = bank_vectors(bank, assistant.retriever.embeddings, model)
     x = features(bank, vectors)
     y = np.array([q.intent for q in bank])
-    groups = np.array([q.family for q in bank])
-    probabilities: list[dict[str, float]] = [{} for _ in bank]
-    for train, test in GroupKFold(n_splits=FOLDS).split(x, y, groups):
-        clf = fit_classifier(x[train], y[train])  # as the shipped intent model is fitted
-        for i, row in zip(test, clf.predict_proba(x[test]), strict=True):
-            probabilities[i] = dict(zip(clf.classes_, row.tolist(), strict=True))
-    places = held_out_places(bank, vectors)
+    # as the shipped intent model is fitted
+    probabilities = held_out(bank, x, lambda rows: fit_classifier(x[rows], y[rows]))
+    places = held_out_places(bank, vectors, x)
     reader = assistant.responder.quick_reader
     index = assistant.index
     key_families = np.array([k.family for k in index.keys])
