@@ -123,6 +123,9 @@ def order_of(text: str) -> Order | None:
     words = tuple(tokens(text))
     for relation in ("before", "after"):
         span = find(words, relation)
+        if span and span[1] == len(words):  # "hvilken handling kommer lige før?"
+            return Order("previous" if relation == "before" else "next",
+                         head=" ".join(words[:span[0]]))
         if span and span[1] < len(words):
             target = _until_clause(text, words[span[1]:])
             head = " ".join(words[:span[0]])

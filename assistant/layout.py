@@ -8,6 +8,7 @@ same. Looking a place up costs the same at any guide size.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cached_property
 
@@ -24,6 +25,20 @@ def place_of(chunk: Chunk) -> Place:
     """(track, phase) for a phase's chunk; (track, None, section) outside the phases."""
     return (chunk.track, chunk.phase) if chunk.phase is not None else \
         (chunk.track, None, chunk.section)
+
+
+MARK_BEFORE = "'\"*«(‘“„_"
+MARK_AFTER = "'\"*»)’”_"
+LIST_ITEM_RE = re.compile(r"(?:^|\s)(?:\d+[.)]|[-•*])\s*$")  # "… 2. " before an item
+
+
+def _set_off(text: str, start: int, length: int) -> bool:
+    """The words at `start` are set off as a name: quoted, in italics or brackets, or a list
+    item of their own ("1. Afdæk markedet")."""
+    before = text[start - 1] if start else ""
+    after = text[start + length] if start + length < len(text) else ""
+    return bool(before) and before in MARK_BEFORE or bool(after) and after in MARK_AFTER \
+        or not text[:start].strip() or bool(LIST_ITEM_RE.search(text[:start]))
 
 
 class GuideMap:
@@ -128,6 +143,33 @@ class GuideMap:
 
     def colophon(self) -> list[Chunk]:
         return [c for c in self.chunks if c.kind == COLOPHON]
+
+    def actions_in(self, text: str, context: tuple[PhaseKey, ...] = (),
+                   marked: bool = False) -> tuple[Chunk, ...]:
+        """The key actions whose titles `text` (an answer the asker has read) holds, in the
+        order it names them: what "den", "den første af dem" can point at. A title found
+        inside a longer one counts once; a title in several phases is the one in `context`,
+        else in a track of `context`, else the first. `marked`: only titles set off as a
+        name (quoted, in italics, in brackets or as a list item), not words of a sentence
+        ("dokumentation til MDR-godkendelse og CE-mærkning")."""
+        from index.lexical import normalize
+
+        said = " ".join(normalize(text).split())
+        found: list[tuple[int, int, Chunk]] = []
+        by_title: dict[str, list[Chunk]] = defaultdict(list)
+        for c in self.key_actions:
+            by_title[" ".join(normalize(c.text).split())].append(c)
+        tracks = {t for t, _ in context}
+        for title, chunks in by_title.items():
+            start = said.find(title)
+            if not title or start < 0 or (marked and not _set_off(said, start, len(title))):
+                continue
+            best = [c for c in chunks if (c.track, c.phase) in context] or \
+                [c for c in chunks if c.track in tracks] or chunks
+            found.append((start, start + len(title), best[0]))
+        kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f
+                                            for o in found)]
+        return tuple(c for _, _, c in sorted(kept, key=lambda f: f[0]))
 
     def following(self, chunk: Chunk) -> Chunk | None:
         """The next block of the same section."""

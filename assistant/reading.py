@@ -81,6 +81,8 @@ class Reading:
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
+    in_view: tuple[Chunk, ...] = ()  # key actions the last answer named, in its order
+    pointed: Chunk | None = None  # … the one a follow-up points at ("den", "den sidste af dem")
     order_head_topic: bool = False  # words of its own before "før"/"efter" ("hvordan opdaterer
     #                                 man business casen efter …" asks about the business case)
     action_words: dict = field(default_factory=dict)  # key action id → the question's topic
@@ -196,10 +198,11 @@ class Reader:
     # ---- reading ---------------------------------------------------------------------------
 
     def read(self, text: str, context: tuple[PhaseKey, ...] = (),
-             semantic: bool = True, previous: str | None = None) -> Reading:
-        """The Reading of `text`; `context` is the phases the conversation was about and
-        `previous` its last question. `semantic=False` skips the embedding (for re-reading
-        earlier turns cheaply)."""
+             semantic: bool = True, previous: str | None = None,
+             shown: str | None = None) -> Reading:
+        """The Reading of `text`; `context` is the phases the conversation was about,
+        `previous` its last question and `shown` the last answer. `semantic=False` skips the
+        embedding (for re-reading earlier turns cheaply)."""
         spelled = self.analyzer.spell(text)
         mentions = self.mention_reader.read(spelled, capitalised(text))
         words = tuple(tokens(text))
@@ -224,8 +227,14 @@ class Reader:
             follow_up = False  # its own words are about something else: a new topic
         if follow_up:
             track_hint = None  # the conversation says which track
+        in_view = self.guide.actions_in(shown, context) if shown and follow_up else ()
+        pointed = _pointed(words, in_view, mentions, self.guide.actions_in(
+            shown, context, marked=True) if in_view else ())
         target_actions: tuple[Chunk, ...] = ()
         target_phases: tuple[PhaseKey, ...] = ()
+        if order is not None and not order.target and pointed is not None \
+                and order.relation in ("next", "previous") and not content:
+            target_actions = (pointed,)  # "og før den?": the step the last answer named
         if order is not None and order.target:
             phase_word = any((w,) in cues.phrases("phase_word") for w in words)
             # "næste fase efter Protokol": the phase word before the target belongs to it.
@@ -233,9 +242,11 @@ class Reader:
                 f"fasen {order.rest}" if phase_word else order.rest).phases
             target_actions = () if phase_word and target_phases else \
                 self.actions_named(order.target, mentions)
-            if not target_actions and not target_phases and previous and context \
-                    and not self.content_words(order.target, self.mention_reader.read(
-                        order.target))[0]:
+            pointer = not self.content_words(order.target,
+                                             self.mention_reader.read(order.target))[0]
+            if not target_actions and not target_phases and pointer and pointed is not None:
+                target_actions = (pointed,)  # "og efter den sidste?"
+            if not target_actions and not target_phases and previous and context and pointer:
                 # "hvad skal der ske inden, i samme fase?": before what was just asked about
                 in_context = replace(mentions, phases=context)
                 target_actions = self.actions_named(previous, in_context,
@@ -254,6 +265,7 @@ class Reader:
             known=tuple(known), evidence=evidence,
             target_actions=target_actions, target_phases=target_phases,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
+            in_view=in_view, pointed=pointed,
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
             action_words=self._action_words(spelled, mentions, track_hint),
@@ -482,6 +494,20 @@ class Reader:
         return context
 
 
+def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Mentions,
+             named: tuple[Chunk, ...]) -> Chunk | None:
+    """The key action of the last answer a follow-up points at: the first or last of them
+    ("den første af dem", "og efter den sidste?"), or the only one it set off as a name
+    ("… er *Overvåg produktet*." – "og før den?"; `named`)."""
+    if not in_view or mentions.ordinal_action or mentions.ordinal_phase:
+        return None
+    if cues.has(words, "list_first"):
+        return in_view[0]
+    if cues.has(words, "list_last"):
+        return in_view[-1]
+    return named[0] if len(named) == 1 else None
+
+
 def _asks_count(words: tuple[str, ...]) -> bool:
     """"hvor mange faser …": a count cue with a phase, action or track word right after it."""
     span = cues.find(words, "count")
@@ -556,6 +582,8 @@ def _intent_from_cues(r: Reading) -> str:
     if r.order is not None and not r.situation_clause \
             and (r.target_actions or r.target_phases or r.follow_up
                                 or r.mentions.ordinal_action
+                                or (r.order.relation in ("next", "previous")
+                                    and r.content_actions)
                                 or (r.order.relation in ("first", "next") and not r.phases
                                     and not r.mentions.ordinal_phase)):
         return "order"

@@ -34,9 +34,10 @@ class Responder:
                    load_scope(embedding_model, models_dir()))
 
     def read(self, text: str, context: tuple[PhaseKey, ...] = (),
-             semantic: bool = True, previous: str | None = None) -> Reading:
+             semantic: bool = True, previous: str | None = None,
+             shown: str | None = None) -> Reading:
         reader = self.reader if semantic else self.quick_reader
-        reading = reader.read(text, context, semantic, previous)
+        reading = reader.read(text, context, semantic, previous, shown)
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
@@ -59,5 +60,8 @@ class Responder:
                        context=reading.context)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
-               semantic: bool = True, previous: str | None = None) -> Answer:
-        return strategies.answer(self.read(text, context, semantic, previous), self.guide)
+               semantic: bool = True, previous: str | None = None,
+               shown: str | None = None) -> Answer:
+        """`shown`: the last answer the asker read, for what "den" points at."""
+        return strategies.answer(self.read(text, context, semantic, previous, shown),
+                                 self.guide)

@@ -191,12 +191,13 @@ def actions_about(r: Reading, guide: GuideMap, key: PhaseKey, most: int = 2,
             if r.action_words.get(h.chunk.id) and h.chunk != besides][:most]
 
 
-def meant_action(r: Reading, guide: GuideMap) -> tuple[Chunk, ...]:
+def meant_action(r: Reading, guide: GuideMap, phases=None) -> tuple[Chunk, ...]:
     """The key action a question's situation describes ("modellen er færdigtrænet": Skab
     produktet), when the ranker is sure of it: the best one in the track the situation
-    implies, or in any track."""
+    implies, or in any track; within `phases` when given."""
     tracks = r.tracks or ((r.track_hint,) if r.track_hint else None)
-    hits = r.evidence.ranked(mask(guide, kinds=[KEY_ACTIONS], tracks=tracks), k=1)
+    hits = r.evidence.ranked(mask(guide, kinds=[KEY_ACTIONS], tracks=tracks,
+                                  phases=list(phases) if phases else None), k=1)
     if hits and hits[0].score >= TUNING.anchor_score:
         return (hits[0].chunk,)
     return ()

@@ -45,6 +45,10 @@ MAX_MARKS = 2
 MAX_WORD = 40
 LONG_WORD_RE = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 
+# How much of the last answer is searched for the key actions it names: our longest answers
+# are about 3,000 characters; a pasted text beyond this is not an answer the asker read.
+SHOWN_CHARS = 6000
+
 
 def normalise(text: str) -> str:
     """NFC, with at most MAX_MARKS combining marks after each character."""
@@ -148,7 +152,11 @@ class Assistant:
         history = tuple(clean_text(m.content[:limit])[:limit] for m in earlier
                         if isinstance(m, Message) and m.role == "user"
                         and isinstance(m.content, str))
-        answer = self.answer_question(question, history[-3:])
+        before = messages[-2] if len(messages) > 1 else None
+        # The last answer the asker read: the key actions it names are what "den" points at.
+        shown = clean_text(before.content[:SHOWN_CHARS]) if isinstance(before, Message) \
+            and before.role == "assistant" and isinstance(before.content, str) else None
+        answer = self.answer_question(question, history[-3:], shown)
         if len(messages) - 1 > 2 * turns:
             answer = Answer(answer.answer + history_note(turns), answer.refused,
                             answer.citations, focus=answer.focus)
@@ -174,9 +182,11 @@ class Assistant:
                 return focus[:2]
         return ()
 
-    def answer_question(self, text: str, history: tuple[str, ...] = ()) -> Answer:
+    def answer_question(self, text: str, history: tuple[str, ...] = (),
+                        shown: str | None = None) -> Answer:
         context = self.context_focus(history) if history else ()
-        return self.responder.answer(text, context, previous=history[-1] if history else None)
+        return self.responder.answer(text, context, previous=history[-1] if history else None,
+                                     shown=shown if history else None)
 
 
 def _guide_text(settings: Settings) -> str:

@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 TOKEN_RE = re.compile(r"[0-9a-zæøåéü]+(?:-[0-9a-zæøåéü]+)*")
 
@@ -140,6 +141,11 @@ def distance_within(a: str, b: str, limit: int) -> int | None:
     return previous[-1] if previous[-1] <= limit else None
 
 
+# Typed without Danish letters: "ae" for "æ", "oe" for "ø", "aa" for "å".
+DANISH_LETTERS = {"ae": "æ", "oe": "ø", "aa": "å"}
+DIGRAPH_RE = re.compile("ae|oe|aa")
+
+
 class Analyzer:
     """Turns text into search terms. Knows the corpus's word stems so it can split compounds,
     and its words so it can correct a misspelt question word (valdering → validering)."""
@@ -169,12 +175,17 @@ class Analyzer:
         return i < len(self._sorted_words) and self._sorted_words[i].startswith(prefix)
 
     def _correct(self, word: str) -> str | None:
-        """The corpus word closest to an unknown word of 6+ letters (1 edit, 2 from 9 letters).
+        """The corpus word closest to an unknown word of 6+ letters (1 edit, 2 from 9 letters),
+        or the Danish word an unknown word spells with ae/oe/aa for æ/ø/å (naeste → næste, foer
+        → før: a keyboard without Danish letters).
 
         Glossary words are left alone: "reuse" is English, not a misspelt "rejse"."""
-        if len(word) < 6 or word in self.words or stem(word) in self.vocabulary \
+        if word in self.words or stem(word) in self.vocabulary \
                 or (stem(word),) in _glossary_index()[0]:
             return None
+        danish = self._danish_letters(word)
+        if danish or len(word) < 6:
+            return danish
         folded = fold(word)
         limit = 1 if len(word) < 9 else 2
         best: tuple[int, int, str] | None = None
@@ -184,6 +195,24 @@ class Analyzer:
                 rank = (distance, abs(len(candidate) - len(word)), candidate)
                 best = rank if best is None or rank < best else best
         return best[2] if best else None
+
+    def _danish_letters(self, word: str) -> str | None:
+        spans = [m.start() for m in DIGRAPH_RE.finditer(word)]
+        if not spans or len(spans) > 3 or word in DANISH_STOPWORDS:
+            return None
+        for picks in product((True, False), repeat=len(spans)):
+            if not any(picks):
+                continue
+            out, last = [], 0
+            for at, pick in zip(spans, picks, strict=True):
+                out.append(word[last:at] + (DANISH_LETTERS[word[at:at + 2]] if pick
+                                            else word[at:at + 2]))
+                last = at + 2
+            candidate = "".join(out) + word[last:]
+            if candidate in self.words or candidate in DANISH_STOPWORDS or (
+                    len(candidate) >= 4 and stem(candidate) in self.vocabulary):
+                return candidate
+        return None
 
     def _word_terms(self, word: str) -> list[str]:
         parts = [p for p in word.replace("'", "-").split("-") if p]

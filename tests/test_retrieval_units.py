@@ -9,7 +9,7 @@ from assistant.retrieve import Evidence
 from assistant.tuning import TUNING
 from corpus.parse import load_guide
 from index.chunking import chunk_guide
-from index.lexical import BM25, Analyzer, corpus_vocabulary, glossary_expansion
+from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words, glossary_expansion
 
 
 def test_bm25_by_hand():
@@ -96,3 +96,13 @@ def test_chunks_keep_place_and_never_split_sentences():
         if c.kind in ("purpose", "watch_outs"):
             assert c.text[-1] in ".)!?", c.text
     assert chunk_guide(load_guide()) == chunks  # ids derive from content
+
+
+def test_danish_letters_typed_as_two_are_read_as_danish():
+    chunks = chunk_guide(load_guide())
+    texts = [c.context for c in chunks]
+    speller = Analyzer(corpus_vocabulary(texts), corpus_words(texts))
+    assert speller.spell("ce maerket produkt naeste punkt og fasen foer") == \
+        "ce mærket produkt næste punkt og fasen før"
+    # English words and words the guide has are left alone.
+    assert speller.spell("what does it do") == "what does it do"

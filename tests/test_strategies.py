@@ -202,6 +202,56 @@ def test_next_phase_after_a_named_phase(other):
                                     "Rekruttering")
 
 
+def test_next_step_inside_a_named_phase_follows_the_step_the_situation_describes(other):
+    answer = ask(other, order, "Vi har beskrevet behovet. Hvad er næste skridt i Forberedelse?")
+    assert answer.lead.startswith("Efter *Beskriv behovet*")
+    assert "Saml en arbejdsgruppe" in answer.lead
+
+
+def test_the_actions_an_answer_names_are_found_in_its_order(other):
+    guide = other.guide
+    shown = "Først *Oplær personalet*, så 'Afprøv teknologien'. Til sidst: Beskriv behovet."
+    assert [c.text for c in guide.actions_in(shown)] == [
+        "Oplær personalet", "Afprøv teknologien", "Beskriv behovet"]
+    # Set off as a name: quoted, in italics or as a list item; not words of a sentence.
+    assert [c.text for c in guide.actions_in(shown, marked=True)] == [
+        "Oplær personalet", "Afprøv teknologien"]
+    assert [c.text for c in guide.actions_in("1. Beskriv behovet 2. Saml en arbejdsgruppe",
+                                              marked=True)] == [
+        "Beskriv behovet", "Saml en arbejdsgruppe"]
+
+
+def follow(responder, question: str, previous: str, shown: str, context):
+    reading = responder.read(question, context, previous=previous, shown=shown)
+    return order.answer(reading, responder.guide)
+
+
+def test_before_it_is_before_the_step_the_last_answer_named(other):
+    answer = follow(other, "og før den?", "Hvad gør vi efter samtykket?",
+                    "Efter samtykket kommer *Oplær personalet*.", (("pilot", 2),))
+    assert answer.answer.startswith("Før *Oplær personalet*")
+    assert "Indhent samtykke fra borgerne" in answer.answer
+
+
+def test_after_the_last_of_them_goes_on_from_the_last_step_named(other):
+    shown = "De centrale handlinger er Beskriv behovet, Saml en arbejdsgruppe og " \
+            "Find en leverandør til afprøvningen."
+    answer = follow(other, "og efter den sidste?", "handlinger i Forberedelse?", shown,
+                    (("pilot", 1),))
+    assert "*Find en leverandør til afprøvningen* er den sidste" in answer.answer
+    assert "Indhent samtykke fra borgerne" in answer.answer
+    answer = follow(other, "Den første af dem – hvilken handling kommer lige efter?",
+                    "handlinger i Forberedelse?", shown, (("pilot", 1),))
+    assert answer.answer.startswith("Efter *Beskriv behovet*")
+
+
+def test_a_title_inside_a_sentence_is_no_step_to_point_at(other):
+    reading = other.read("og hvad kommer så bagefter?", (("pilot", 1),),
+                         previous="Hvad handler Forberedelse om?",
+                         shown="Fasen handler om at beskriv behovet og saml en arbejdsgruppe.")
+    assert reading.pointed is None
+
+
 def test_last_action_of_a_track(other):
     answer = ask(other, order, "Hvad er den sidste handling i Anskaffelse?")
     assert "*Justér arbejdsgangene*" in answer.lead

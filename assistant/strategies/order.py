@@ -130,12 +130,23 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         if r.target_actions:
             return _neighbours(r, guide, r.target_actions, before)
         return None
+    asks_phase = _asks_phase(tuple(tokens(r.text)))
+    if order.relation in ("next", "previous") and r.target_actions and not asks_phase:
+        # "og før den?": the step before (or after) the one the last answer named.
+        return _neighbours(r, guide, r.target_actions, order.relation == "previous")
+    named = r.mentions.phases
+    if order.relation in ("next", "previous") and named and r.content and not asks_phase:
+        # "Modellen er færdigtrænet. Hvad er næste handling i udviklingsfasen?": the step
+        # after the one the situation describes, inside the phase named.
+        anchors = r.content_actions or select.meant_action(r, guide, named)
+        if anchors:
+            return _neighbours(r, guide, anchors, order.relation == "previous")
     anchors = r.content_actions or (select.meant_action(r, guide) if not r.phases else ())
     if order.relation in ("next", "previous") and not r.phases and anchors:
         # "Når den prospektive vurdering er gennemført, hvad er så næste skridt?", "Modellen er
         # færdigtrænet. Hvad er næste handling?": the step after (or before) the action the
         # question names or describes; "næste fase": its phase's neighbour.
-        if _asks_phase(tuple(tokens(r.text))):
+        if asks_phase:
             keys = tuple(dict.fromkeys((a.track, a.phase) for a in anchors))
             return _next_phase(r, guide, keys, -1 if order.relation == "previous" else 1)
         return _neighbours(r, guide, anchors, order.relation == "previous")
