@@ -99,6 +99,21 @@ def _compound_head(word: str) -> str | None:
     return m.group(1) if m else None
 
 
+# Shorter bases than this are too general to name a phase ("test" is a title word anyway).
+MIN_BASE = 5
+NOUN_ENDINGS = ("ering", "ning", "else", "ende")
+
+
+def _base(head: str) -> str:
+    """The part of a noun its verb shares: "afprøvning" → "afprøv", "evaluering" → "evalu",
+    "design" → "design"."""
+    head = fold(head)
+    for ending in NOUN_ENDINGS:
+        if head.endswith(ending) and len(head) - len(ending) >= MIN_BASE - 1:
+            return head[:-len(ending)]
+    return head
+
+
 def _orders(word: str) -> bool:
     """"næste", "sidste", "forrige", …: a word that places a phase, not a title's."""
     return any((word,) in cues.phrases(g) for g in ("next", "previous", "first", "last"))
@@ -144,6 +159,37 @@ class MentionReader:
         return {key: frozenset(t for t in self.analyzer.terms(self.layout.title(key))
                                if not t.startswith("~"))
                 for key in self.layout.phase_keys()}
+
+    @cached_property
+    def phase_words(self) -> dict[PhaseKey, tuple[str, ...]]:
+        """Each phase's words from its purpose and key action titles, folded: an everyday
+        "afprøvningsfasen" names the phase whose purpose says "afprøves"."""
+        out = {}
+        for key in self.layout.phase_keys():
+            text = " ".join(c.text for c in [*self.layout.purpose(key),
+                                              *self.layout.actions(key)])
+            out[key] = tuple(dict.fromkeys(fold(w) for w in tokens(text)
+                                           if w not in DANISH_STOPWORDS))
+        return out
+
+    def _described(self, heads: list[str], tracks) -> list[PhaseKey]:
+        """Phases a compound with "fase" names by what the phase does, when its head is no
+        title word: the one phase of a track whose purpose or key actions hold a word of the
+        head's base ("afprøvning" → "afprøves"); a base found in several phases of a track
+        names none of them."""
+        found: list[PhaseKey] = []
+        for head in heads:
+            base = _base(head)
+            if len(base) < MIN_BASE:
+                continue
+            hits = [k for k, words in self.phase_words.items()
+                    if (not tracks or k[0] in tracks)
+                    and any(w.startswith(base) for w in words)]
+            for track in dict.fromkeys(t for t, _ in hits):
+                mine = [k for k in hits if k[0] == track]
+                if len(mine) == 1:
+                    found.append(mine[0])
+        return found
 
     @cached_property
     def common_terms(self) -> frozenset[str]:
@@ -275,6 +321,9 @@ class MentionReader:
             elif any(fold(w).startswith(h) for h in heads
                      for w in tokens(self.layout.title(key))):
                 matched.append(key)
+        if not matched:  # "afprøvningsfasen": no title word, the phase's purpose says it
+            matched = self._described([_compound_head(w) for w in expanded
+                                       if _compound_head(w)], tracks)
         # "Idéudvikling" also contains "udvikling": keep the most specific title.
         return [k for k in matched if not any(
             self.title_terms[k] < self.title_terms[o] for o in matched)]

@@ -84,6 +84,14 @@ def test_that_phase_is_the_one_the_last_answer_led_with(other):
     assert other.read("og hvad skal man være opmærksom på der?", context).phases == context
 
 
+def test_a_compound_with_fase_names_the_phase_that_does_it(other):
+    read = other.reader.mention_reader.read
+    # No title says "beskrivelse"; Forberedelse's purpose and first action say "beskriv".
+    assert read("den sidste handling i beskrivelsesfasen").phases == (("pilot", 1),)
+    assert read("hvad sker der i rekrutteringsfasen?").phases == (("forskning", 3),)
+    assert read("hvad sker der i kaffefasen?").phases == ()
+
+
 def test_an_everyday_title_word_far_from_fase_is_just_a_word(other):
     reading = other.read("kan vi følge det gennem faserne under vores afprøvning af teknologien")
     assert ("pilot", 2) not in reading.phases
