@@ -40,6 +40,9 @@ class Responder:
         reading = reader.read(text, context, semantic, previous, shown)
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
+        elif reading.pointed is not None and not reading.content \
+                and not reading.target_actions and reading.intent != "order":
+            reading = self._about_pointed(reader, reading, semantic, previous)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
         return replace(reading, decision=decide(reading, scope))
 
@@ -58,6 +61,17 @@ class Responder:
         return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
                        phases=phases, track_hint=None, follow_up=True, other_track=True,
                        context=reading.context)
+
+    def _about_pointed(self, reader: Reader, reading: Reading, semantic: bool,
+                       previous: str | None) -> Reading:
+        """"Hvad skal vi være opmærksomme på ved den?", "den sidste af dem, hvad går den ud
+        på?": the turn asked about the key action the last answer named, in its phase."""
+        action = reading.pointed
+        key = (action.track, action.phase)
+        about = reader.read(f"{reading.text} {action.text}", (key,), semantic, previous)
+        return replace(about, text=reading.text, english=reading.english, follow_up=True,
+                       phases=(key,), context=reading.context, in_view=reading.in_view,
+                       pointed=action)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
                semantic: bool = True, previous: str | None = None,

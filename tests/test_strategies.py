@@ -253,6 +253,15 @@ def test_after_the_last_of_them_goes_on_from_the_last_step_named(other):
     assert answer.answer.startswith("Efter *Beskriv behovet*")
 
 
+def test_a_question_about_it_is_about_the_step_the_last_answer_named(other):
+    answer = other.answer("Hvad skal vi være opmærksomme på ved den?", (("pilot", 1),),
+                          previous="Hvad kommer efter Forberedelse?",
+                          shown="Den første handling i Afprøvning er *Indhent samtykke fra "
+                                "borgerne*.")
+    assert places(answer) == [("pilot", 2)]
+    assert "Først skal borgerne give samtykke" in answer.answer
+
+
 def test_a_title_inside_a_sentence_is_no_step_to_point_at(other):
     reading = other.read("og hvad kommer så bagefter?", (("pilot", 1),),
                          previous="Hvad handler Forberedelse om?",
