@@ -14,7 +14,15 @@ from functools import cached_property
 
 import numpy as np
 
-from corpus.model import COLOPHON, INTRO, INTRO_TRACK, KEY_ACTIONS, PATH_SEPARATOR, PURPOSE
+from corpus.model import (
+    COLOPHON,
+    INTRO,
+    INTRO_TRACK,
+    KEY_ACTIONS,
+    PATH_SEPARATOR,
+    PURPOSE,
+    phase_heading,
+)
 from index.chunking import Chunk
 
 PhaseKey = tuple[str, int]
@@ -30,6 +38,7 @@ def place_of(chunk: Chunk) -> Place:
 MARK_BEFORE = "'\"*«(‘“„_"
 MARK_AFTER = "'\"*»)’”_"
 LIST_ITEM_RE = re.compile(r"(?:^|\s)(?:\d+[.)]|[-•*])\s*$")  # "… 2. " before an item
+LIST_NEXT_RE = re.compile(r"(?:,|\s+(?:og|and|or|eller)\s|\.|;|$)")  # what follows an item
 
 
 def _set_off(text: str, start: int, length: int) -> bool:
@@ -37,8 +46,10 @@ def _set_off(text: str, start: int, length: int) -> bool:
     item of their own ("1. Afdæk markedet")."""
     before = text[start - 1] if start else ""
     after = text[start + length] if start + length < len(text) else ""
+    listed = text[max(0, start - 2):start] in (", ", ": ") and bool(
+        LIST_NEXT_RE.match(text[start + length:]))  # "… er: A, B og C."
     return bool(before) and before in MARK_BEFORE or bool(after) and after in MARK_AFTER \
-        or not text[:start].strip() or bool(LIST_ITEM_RE.search(text[:start]))
+        or not text[:start].strip() or bool(LIST_ITEM_RE.search(text[:start])) or listed
 
 
 class GuideMap:
@@ -91,6 +102,10 @@ class GuideMap:
     def label(self, key: PhaseKey) -> str:
         """'Ny idé › 4 Test og implementering'."""
         return f"{self.track_name(key[0])}{PATH_SEPARATOR}{key[1]} {self.title(key)}"
+
+    def heading(self, key: PhaseKey) -> str:
+        """'Fase 4: Test og implementering': the phase's heading in the guide."""
+        return phase_heading(key[1], self.title(key))
 
     def neighbour(self, key: PhaseKey, step: int) -> PhaseKey | None:
         target = (key[0], key[1] + step)
@@ -170,6 +185,11 @@ class GuideMap:
         kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f
                                             for o in found)]
         return tuple(c for _, _, c in sorted(kept, key=lambda f: f[0]))
+
+    def whole_phase(self, actions: tuple[Chunk, ...]) -> bool:
+        """`actions` are every key action of one phase: a phase listed, not steps picked."""
+        keys = {(c.track, c.phase) for c in actions}
+        return len(keys) == 1 and set(actions) == set(self.actions(next(iter(keys))))
 
     def following(self, chunk: Chunk) -> Chunk | None:
         """The next block of the same section."""

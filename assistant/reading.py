@@ -80,9 +80,11 @@ class Reading:
     evidence: Evidence
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
+    target_pointer: bool = False  # … found from the last question ("inden vi går i gang med den")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
     in_view: tuple[Chunk, ...] = ()  # key actions the last answer named, in its order
     pointed: Chunk | None = None  # … the one a follow-up points at ("den", "den sidste af dem")
+    picked: bool = False  # … by its place among them ("den anden af dem"): said outright
     order_head_topic: bool = False  # words of its own before "før"/"efter" ("hvordan opdaterer
     #                                 man business casen efter …" asks about the business case)
     action_words: dict = field(default_factory=dict)  # key action id → the question's topic
@@ -99,6 +101,7 @@ class Reading:
         "efter"/"før" and a clause after it say when the asker is, not what to order against."""
         o = self.order
         return bool(o and o.relation in ("before", "after") and self.order_head_topic
+                    and not self.target_pointer
                     and cues.starts_with(tuple(tokens(o.rest)), "clause_subject"))
 
     @property
@@ -146,9 +149,10 @@ class Reader:
                             "after", "next", "previous", "first", "last", "when", "action_word",
                             "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
                             "kind_key_actions", "count", "structure", "which_track",
-                            "light_verbs")
+                            "light_verbs", "elaborate")
             for p in cues.phrases(group)
-            if len(p) == 1 or group.startswith("follow_up") for w in p)
+            if len(p) == 1 or group.startswith("follow_up") for w in p) | frozenset(
+            cues.ordinals())  # "den fjerde af dem"
 
     @cached_property
     def key_terms(self) -> frozenset[str]:
@@ -227,14 +231,39 @@ class Reader:
             follow_up = False  # its own words are about something else: a new topic
         if follow_up:
             track_hint = None  # the conversation says which track
-        in_view = self.guide.actions_in(shown, context) if shown and follow_up else ()
-        pointed = _pointed(words, in_view, mentions, self.guide.actions_in(
-            shown, context, marked=True) if in_view else ())
+        # "den fjerde af dem – hvor lang tid tager den?" points back, whatever else it says.
+        picks = bool(context) and cues.has(words, "follow_up_pointer") and (
+            cues.has(words, "list_first") or cues.has(words, "list_last")
+            or any(w in cues.ordinals() for w in words))
+        in_view = self.guide.actions_in(shown, context) if shown and (follow_up or picks) \
+            else ()
+        named = self.guide.actions_in(shown, context, marked=True) if in_view else ()
+        pointed = _pointed(words, in_view, mentions, named)
+        picked = pointed is not None and not (len(named) == 1 and pointed == named[0])
+        follow_up = follow_up or picked
+        if pointed is None and order is not None and not order.target and not content \
+                and order.relation in ("next", "previous") and len(named) > 1 \
+                and not self.guide.whole_phase(named):
+            # "og den næste?" after a list of steps: the one after its last (before its first).
+            pointed = named[-1] if order.relation == "next" else named[0]
+        if pointed is not None and order is not None and order.relation in ("first", "last"):
+            order = None  # "den sidste af dem": the last one named, not the phase's last step
+            mentions = replace(mentions, ordinal_action=None)
         target_actions: tuple[Chunk, ...] = ()
         target_phases: tuple[PhaseKey, ...] = ()
+        target_pointer = False
         if order is not None and not order.target and pointed is not None \
                 and order.relation in ("next", "previous") and not content:
-            target_actions = (pointed,)  # "og før den?": the step the last answer named
+            target_actions, target_pointer = (pointed,), True  # "og før den?": the step named
+        elif order is not None and not order.target and not content and previous and context \
+                and order.relation in ("next", "previous") \
+                and cues.has(words, "follow_up_pointer") and not _asks_phase_word(words):
+            # "Hvad skal der stå i samarbejdsaftalen?" – "og før den?": the step it asked about.
+            about = self._phases(mentions, context, follow_up, other_track, track_hint,
+                                 track_classes, words) or context
+            target_actions = self.actions_named(previous, replace(mentions, phases=about),
+                                                TUNING.previous_action_match)
+            target_pointer = bool(target_actions)
         if order is not None and order.target:
             phase_word = any((w,) in cues.phrases("phase_word") for w in words)
             # "næste fase efter Protokol": the phase word before the target belongs to it.
@@ -245,10 +274,13 @@ class Reader:
             pointer = not self.content_words(order.target,
                                              self.mention_reader.read(order.target))[0]
             if not target_actions and not target_phases and pointer and pointed is not None:
-                target_actions = (pointed,)  # "og efter den sidste?"
+                target_actions, target_pointer = (pointed,), True  # "og efter den sidste?"
             if not target_actions and not target_phases and previous and context and pointer:
+                target_pointer = True
                 # "hvad skal der ske inden, i samme fase?": before what was just asked about
-                in_context = replace(mentions, phases=context)
+                in_context = replace(mentions, phases=self._phases(
+                    mentions, context, follow_up, other_track, track_hint, track_classes,
+                    words) or context)
                 target_actions = self.actions_named(previous, in_context,
                                                     TUNING.previous_action_match)
         reading = Reading(
@@ -264,8 +296,9 @@ class Reader:
             context=context, other_track=other_track, content=tuple(content),
             known=tuple(known), evidence=evidence,
             target_actions=target_actions, target_phases=target_phases,
+            target_pointer=target_pointer,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
-            in_view=in_view, pointed=pointed,
+            in_view=in_view, pointed=pointed, picked=picked,
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
             action_words=self._action_words(spelled, mentions, track_hint),
@@ -399,6 +432,8 @@ class Reader:
         tracks = set(mentions.tracks) or None
         phases = set(mentions.phases) or None
         best: dict[str, tuple[float, Chunk, float]] = {}
+        whole: dict[str, tuple[int, float, Chunk]] = {}  # titles named whole
+        said = set().union(*units)
         for c in self.guide.key_actions:
             if (tracks and c.track not in tracks) or (phases and (c.track, c.phase) not in phases):
                 continue
@@ -407,11 +442,17 @@ class Reader:
                 continue
             share = sum(bool(unit & have) for unit in units) / len(units)
             # Of equally named actions, the one whose own words are most of them named.
-            score = share + 0.5 * len(have & set().union(*units)) / len(have)
+            score = share + 0.5 * len(have & said) / len(have)
             if share >= least and (c.track not in best or score > best[c.track][0]):
                 best[c.track] = (score, c, share)
+            rare = sum(1.0 / (1 + len(bm25.postings.get(t, ()))) for t in have)
+            if len(have) >= TUNING.whole_title_terms and have <= said and (
+                    c.track not in whole or (len(have), rare) > whole[c.track][:2]):
+                whole[c.track] = (len(have), rare, c)  # of equally long titles, the rarer
         if not best:
-            return ()
+            # A longer situation that holds an action's whole title ("vi har fået de etiske
+            # godkendelser til den prospektive vurdering hjem"): the most specific such title.
+            return tuple(c for *_, c in sorted(whole.values(), key=lambda w: (-w[0], -w[1])))
         top = max(share for _, _, share in best.values())
         # Each track's own best, where it names the action as fully as the best track's does.
         return tuple(c for _, c, share in sorted(best.values(), key=lambda b: -b[0])
@@ -494,17 +535,24 @@ class Reader:
         return context
 
 
+def _asks_phase_word(words: tuple[str, ...]) -> bool:
+    return any((w,) in cues.phrases("phase_word") for w in words)
+
+
 def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Mentions,
              named: tuple[Chunk, ...]) -> Chunk | None:
     """The key action of the last answer a follow-up points at: the first or last of them
     ("den første af dem", "og efter den sidste?"), or the only one it set off as a name
     ("… er *Overvåg produktet*." – "og før den?"; `named`)."""
-    if not in_view or mentions.ordinal_action or mentions.ordinal_phase:
-        return None
+    if not in_view or mentions.ordinal_phase or (mentions.ordinal_action and mentions.phases):
+        return None  # "den sidste handling i Udvikling" names its own place
     if cues.has(words, "list_first"):
         return in_view[0]
     if cues.has(words, "list_last"):
         return in_view[-1]
+    numbers = [cues.ordinals()[w] for w in words if w in cues.ordinals()]
+    if numbers and 1 < numbers[0] <= len(in_view):  # "den fjerde af dem"
+        return in_view[numbers[0] - 1]
     return named[0] if len(named) == 1 else None
 
 
@@ -529,6 +577,8 @@ def _with_intent(r: Reading) -> Reading:
         return _replace(r, intent="missing_structure")
     if r.mentions.ordinal_action:  # "den første handling": the guide's order answers it
         return _replace(r, intent="order")
+    if r.order is not None and r.target_pointer and r.target_actions:
+        return _replace(r, intent="order")  # "og den næste?": after the steps just named
     if (r.structure or r.counts) and not r.phases and r.p_out < TUNING.out_of_scope_floor:
         return _replace(r, intent="structure")  # "hvordan er guiden opbygget?"
     if r.order is not None and r.order.relation in ("before", "after") \

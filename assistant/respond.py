@@ -40,7 +40,7 @@ class Responder:
         reading = reader.read(text, context, semantic, previous, shown)
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
-        elif reading.pointed is not None and not reading.content \
+        elif reading.pointed is not None and (not reading.content or reading.picked) \
                 and not reading.target_actions and reading.intent != "order":
             reading = self._about_pointed(reader, reading, semantic, previous)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
@@ -71,7 +71,7 @@ class Responder:
         about = reader.read(f"{reading.text} {action.text}", (key,), semantic, previous)
         return replace(about, text=reading.text, english=reading.english, follow_up=True,
                        phases=(key,), context=reading.context, in_view=reading.in_view,
-                       pointed=action)
+                       pointed=action, picked=reading.picked)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
                semantic: bool = True, previous: str | None = None,

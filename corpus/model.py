@@ -30,6 +30,12 @@ KIND_BY_TITLE = {title: kind for kind, title in KIND_TITLES.items()}
 
 PATH_SEPARATOR = " › "
 
+
+def phase_heading(number: int, title: str) -> str:
+    """A phase's heading as the guide writes it ("Fase 3: Udvikling"; corpus/parse.py reads
+    it with PHASE_RE)."""
+    return f"Fase {number}: {title}"
+
 ATTRIBUTION = (
     "Kilde: AI-rejsen — Din guide til udvikling og implementering af AI-produkter i "
     "sundhedsvæsenet (pixi-udgave). Redaktion: Marianne Johansson Jørgensen og Morten Larsen. "

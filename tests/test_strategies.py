@@ -201,13 +201,13 @@ def test_next_step_after_an_action_the_question_names(other):
 def test_next_phase_after_the_phase_of_an_action_the_question_names(other):
     answer = ask(other, order, "Hvad er næste fase, når vi har beskrevet behovet?")
     assert answer is not None
-    assert answer.lead.startswith("Efter Pilot › 1 Forberedelse kommer Pilot › 2 Afprøvning")
+    assert answer.lead.startswith("Efter Pilot › 1 Forberedelse kommer Fase 2: Afprøvning.")
 
 
 def test_next_phase_after_a_named_phase(other):
     answer = ask(other, order, "Hvad er næste fase efter Protokol?")
-    assert answer.answer.startswith("Efter Forskning › 2 Protokol kommer Forskning › 3 "
-                                    "Rekruttering")
+    # The phase that follows is named by its heading in the guide.
+    assert answer.answer.startswith("Efter Forskning › 2 Protokol kommer Fase 3: Rekruttering.")
 
 
 def test_next_step_inside_a_named_phase_follows_the_step_the_situation_describes(other):
@@ -218,7 +218,7 @@ def test_next_step_inside_a_named_phase_follows_the_step_the_situation_describes
 
 def test_the_actions_an_answer_names_are_found_in_its_order(other):
     guide = other.guide
-    shown = "Først *Oplær personalet*, så 'Afprøv teknologien'. Til sidst: Beskriv behovet."
+    shown = "Først *Oplær personalet*, så 'Afprøv teknologien'. Husk at beskriv behovet er svært."
     assert [c.text for c in guide.actions_in(shown)] == [
         "Oplær personalet", "Afprøv teknologien", "Beskriv behovet"]
     # Set off as a name: quoted, in italics or as a list item; not words of a sentence.
@@ -260,6 +260,60 @@ def test_a_question_about_it_is_about_the_step_the_last_answer_named(other):
                                 "borgerne*.")
     assert places(answer) == [("pilot", 2)]
     assert "Først skal borgerne give samtykke" in answer.answer
+
+
+def test_the_nth_of_them_and_the_next_one_after_a_list(other):
+    shown = "De første er 'Indhent samtykke fra borgerne' og 'Oplær personalet'."
+    reading = other.read("hvad skal man passe på med den anden af dem?", (("pilot", 2),),
+                         previous="de første handlinger i Afprøvning?", shown=shown)
+    assert reading.pointed.text == "Oplær personalet" and reading.follow_up
+    answer = follow(other, "og den næste?", "de første handlinger i Afprøvning?", shown,
+                    (("pilot", 2),))
+    assert answer.answer.startswith("Efter *Oplær personalet*")
+    assert "Afprøv teknologien" in answer.answer
+
+
+def test_the_next_one_after_a_whole_phase_is_the_next_phase(other):
+    shown = "Centrale handlinger:\n1. Beskriv behovet\n2. Saml en arbejdsgruppe\n" \
+            "3. Find en leverandør til afprøvningen"
+    reading = other.read("og den næste?", (("pilot", 1),), previous="Hvad sker i Forberedelse?",
+                         shown=shown)
+    assert reading.pointed is None and not reading.target_actions
+
+
+def test_before_it_is_before_the_step_the_last_question_asked_about(other):
+    answer = follow(other, "og før den?", "Hvad indebærer det at oplære personalet?",
+                    "Personalet skal kende teknologien, før den afprøves.", (("pilot", 2),))
+    assert answer.answer.startswith("Før *Oplær personalet*")
+
+
+def test_a_situation_that_holds_a_whole_action_title_names_it(other):
+    reading = other.read("Vi har fået lov af kommunen og har nu indhentet samtykke fra "
+                         "borgerne på plejecentret. Hvad er næste skridt?")
+    assert [c.text for c in reading.content_actions] == ["Indhent samtykke fra borgerne"]
+
+
+def test_the_nth_of_them_with_a_question_of_its_own_is_asked_of_that_step(other):
+    shown = "Handlingerne er: Formulér forskningsspørgsmålet, Søg litteraturen, Skriv " \
+            "protokollen og Søg etisk godkendelse."
+    reading = other.read("den fjerde af dem – hvor lang tid tager den?", (("forskning", 1),),
+                         previous="Hvilke handlinger er der i Forskning?", shown=shown)
+    assert reading.pointed.text == "Søg etisk godkendelse" and reading.picked
+    assert reading.phases == (("forskning", 2),)
+
+
+def test_a_situation_in_the_phase_talked_about_anchors_what_comes_next(other):
+    answer = follow(other, "og når vi så har beskrevet behovet, hvad kommer derefter?",
+                    "Hvad sker der i Forberedelse?", "Fasen handler om behovet.",
+                    (("pilot", 1),))
+    assert answer.answer.startswith("Efter *Beskriv behovet*")
+
+
+def test_which_phase_comes_after_that_one(other):
+    answer = follow(other, "and which phase comes right after that one?",
+                    "what is the first phase of Pilot?", "Den første fase er Forberedelse.",
+                    (("pilot", 1),))
+    assert answer.answer.startswith("Efter Pilot › 1 Forberedelse kommer Fase 2: Afprøvning.")
 
 
 def test_a_title_inside_a_sentence_is_no_step_to_point_at(other):
@@ -357,3 +411,15 @@ def test_mini_guide_before_an_action(mini):
                                mini.guide)
     assert "1. Skab produktet" in answer.answer
     assert "Først skal der indhentes godkendelser" in answer.answer
+
+
+@pytest.mark.parametrize("question, relation", [
+    ("Den første af dem – hvilken handling kommer lige før?", "previous"),
+    ("og hvad kommer efter?", "next"),
+    ("Samarbejdsaftalen er på plads. Hvad går vi så i gang med nu?", "next"),
+    ("Hvad står så for tur?", "next"),
+])
+def test_order_words_at_the_end_ask_about_the_step_in_view(question, relation):
+    from assistant import cues
+
+    assert cues.order_of(question).relation == relation

@@ -100,7 +100,7 @@ def _next_phase(r: Reading, guide: GuideMap, keys: tuple[PhaseKey, ...], step: i
                            f"{guide.track_name(key[0])}.")
             continue
         relation = "Før" if step < 0 else "Efter"
-        draft.add_lead(f"{relation} {guide.label(key)} kommer {guide.label(target)}: "
+        draft.add_lead(f"{relation} {guide.label(key)} kommer {guide.heading(target)}. "
                        f"{draft.quote(guide.purpose(target)[:1])}")
         draft.add(draft.action_list(guide.actions(target), "Centrale handlinger"))
     return draft.answer()
@@ -134,11 +134,13 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if order.relation in ("next", "previous") and r.target_actions and not asks_phase:
         # "og før den?": the step before (or after) the one the last answer named.
         return _neighbours(r, guide, r.target_actions, order.relation == "previous")
-    named = r.mentions.phases
+    named = r.mentions.phases or r.phases
     if order.relation in ("next", "previous") and named and r.content and not asks_phase:
-        # "Modellen er færdigtrænet. Hvad er næste handling i udviklingsfasen?": the step
-        # after the one the situation describes, inside the phase named.
-        anchors = r.content_actions or select.meant_action(r, guide, named)
+        # "Modellen er færdigtrænet. Hvad er næste handling i udviklingsfasen?", "og når vi
+        # så har købt det, hvad kommer derefter?": the step after the one the situation
+        # describes, inside the phase named or talked about.
+        anchors = tuple(a for a in r.content_actions if (a.track, a.phase) in named) \
+            or select.meant_action(r, guide, named)
         if anchors:
             return _neighbours(r, guide, anchors, order.relation == "previous")
     anchors = r.content_actions or (select.meant_action(r, guide) if not r.phases else ())
