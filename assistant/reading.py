@@ -91,6 +91,7 @@ class Reading:
     #                                                  terms it holds (place words left out)
     phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
     decision: object = None  # the refusal decision (assistant/scope.py), set by the Responder
+    words: tuple[str, ...] = ()  # the words, typed without Danish letters or not ("naeste")
 
     def p(self, intent: str) -> float:
         return dict(self.intents).get(intent, 0.0)
@@ -209,7 +210,7 @@ class Reader:
         embedding (for re-reading earlier turns cheaply)."""
         spelled = self.analyzer.spell(text)
         mentions = self.mention_reader.read(spelled, capitalised(text))
-        words = tuple(tokens(text))
+        words = tuple(tokens(self.analyzer.danish(text)))  # "naeste" is "næste"
         all_tracks = cues.has(words, "all_tracks")
         if all_tracks and not mentions.phases:  # "… i de to spor?": no track limits it
             mentions = replace(mentions, tracks=())
@@ -298,7 +299,7 @@ class Reader:
             target_actions=target_actions, target_phases=target_phases,
             target_pointer=target_pointer,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
-            in_view=in_view, pointed=pointed, picked=picked,
+            in_view=in_view, pointed=pointed, picked=picked, words=words,
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
             action_words=self._action_words(spelled, mentions, track_hint),

@@ -60,7 +60,7 @@ class Responder:
         mentions = replace(asked.mentions, tracks=others, phases=phases)
         return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
                        phases=phases, track_hint=None, follow_up=True, other_track=True,
-                       context=reading.context)
+                       context=reading.context, words=reading.words)
 
     def _about_pointed(self, reader: Reader, reading: Reading, semantic: bool,
                        previous: str | None) -> Reading:
@@ -71,7 +71,7 @@ class Responder:
         about = reader.read(f"{reading.text} {action.text}", (key,), semantic, previous)
         return replace(about, text=reading.text, english=reading.english, follow_up=True,
                        phases=(key,), context=reading.context, in_view=reading.in_view,
-                       pointed=action, picked=reading.picked)
+                       pointed=action, picked=reading.picked, words=reading.words)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
                semantic: bool = True, previous: str | None = None,

@@ -151,9 +151,12 @@ class Analyzer:
     and its words so it can correct a misspelt question word (valdering → validering)."""
 
     def __init__(self, vocabulary: frozenset[str] = frozenset(),
-                 words: frozenset[str] = frozenset()):
+                 words: frozenset[str] = frozenset(), lexicon: frozenset[str] = frozenset()):
         self.vocabulary = vocabulary  # stems of the corpus's words, for compound splitting
         self.words = words  # the corpus's words as written, for spelling correction
+        # Words with æ, ø or å that people use about the guide (its question bank): "især",
+        # "købe" are Danish although the guide never writes them.
+        self.lexicon = lexicon
         self._buckets: dict[str, list[str]] = {}
         for w in words:
             if len(w) >= 5:
@@ -209,10 +212,18 @@ class Analyzer:
                                             else word[at:at + 2]))
                 last = at + 2
             candidate = "".join(out) + word[last:]
-            if candidate in self.words or candidate in DANISH_STOPWORDS or (
-                    len(candidate) >= 4 and stem(candidate) in self.vocabulary):
+            if self._plausible(candidate):
                 return candidate
         return None
+
+    def _plausible(self, word: str) -> bool:
+        """The guide has the word, an inflection of it (a shared start) or both parts of it
+        as a compound (færdigudviklet, beløbsgrænse); or it is a Danish function word."""
+        vocabulary = self.vocabulary
+        return word in self.words or word in DANISH_STOPWORDS or word in self.lexicon or (
+            len(word) >= 4 and stem(word) in vocabulary) or self.has_prefix(word) or any(
+            stem(word[:i]) in vocabulary and stem(word[i:]) in vocabulary
+            for i in range(4, len(word) - 3))
 
     def _word_terms(self, word: str) -> list[str]:
         parts = [p for p in word.replace("'", "-").split("-") if p]
@@ -269,6 +280,20 @@ class Analyzer:
 
         return TOKEN_RE.sub(fix, normalize(text))
 
+    def danish(self, text: str) -> str:
+        """The text with only the words typed without Danish letters written with them
+        ("naeste fase" → "næste fase"): the words that say how a question asks."""
+        if not self.words:
+            return text
+
+        def fix(m: re.Match) -> str:
+            word = m.group(0)
+            known = word in self.words or stem(word) in self.vocabulary
+            return (None if known or not DIGRAPH_RE.search(word)
+                    else self._danish_letters(word)) or word
+
+        return TOKEN_RE.sub(fix, normalize(text))
+
     def query_terms(self, text: str) -> list[str]:
         """Terms of a question, spelling corrected, with the glossary's Danish words added."""
         text = self.spell(text)
@@ -293,6 +318,12 @@ def corpus_words(texts: list[str]) -> frozenset[str]:
             words.update(p for p in [token, *token.replace("'", "-").split("-")]
                          if p and not p.isdigit())
     return frozenset(words)
+
+
+def danish_lexicon(texts) -> frozenset[str]:
+    """The words with æ, ø or å in `texts`."""
+    return frozenset(w for text in texts for w in tokens(normalize(text))
+                     if any(ch in w for ch in "æøå"))
 
 
 def corpus_vocabulary(texts: list[str]) -> frozenset[str]:

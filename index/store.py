@@ -36,7 +36,7 @@ import numpy as np
 
 from index.chunking import Chunk, chunk_guide
 from index.expansion import Key, key_vectors, keys_for
-from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words
+from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words, danish_lexicon
 
 log = logging.getLogger(__name__)
 
@@ -416,11 +416,12 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
         chunk_rows = json.loads((index_dir / "chunks.json").read_text(encoding="utf-8"))
         chunks = tuple(Chunk(**row) for row in chunk_rows)
         lexical = json.loads((index_dir / "lexical.json").read_text(encoding="utf-8"))
-        analyzer = Analyzer(frozenset(lexical["vocabulary"]), frozenset(lexical["words"]))
         bm25 = BM25.from_dict(lexical["bm25"])
         key_bm25 = BM25.from_dict(lexical["key_bm25"])
         keys = tuple(Key(k["text"], tuple(k["chunks"]), k["intent"], k.get("family", ""))
                      for k in json.loads((index_dir / "keys.json").read_text(encoding="utf-8")))
+        analyzer = Analyzer(frozenset(lexical["vocabulary"]), frozenset(lexical["words"]),
+                            danish_lexicon(k.text for k in keys))
         key_vectors = np.load(index_dir / "keys.npy")
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"indeksfilerne kan ikke læses: {exc}") from exc

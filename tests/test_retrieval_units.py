@@ -9,7 +9,14 @@ from assistant.retrieve import Evidence
 from assistant.tuning import TUNING
 from corpus.parse import load_guide
 from index.chunking import chunk_guide
-from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words, glossary_expansion
+from index.lexical import (
+    BM25,
+    Analyzer,
+    corpus_vocabulary,
+    corpus_words,
+    danish_lexicon,
+    glossary_expansion,
+)
 
 
 def test_bm25_by_hand():
@@ -106,3 +113,16 @@ def test_danish_letters_typed_as_two_are_read_as_danish():
         "ce mærket produkt næste punkt og fasen før"
     # English words and words the guide has are left alone.
     assert speller.spell("what does it do") == "what does it do"
+
+
+def test_words_people_use_about_the_guide_count_as_danish():
+    chunks = chunk_guide(load_guide())
+    texts = [c.context for c in chunks]
+    plain = Analyzer(corpus_vocabulary(texts), corpus_words(texts))
+    assert plain.spell("isaer") == "isaer"  # the guide never writes "især"
+    bank = Analyzer(corpus_vocabulary(texts), corpus_words(texts),
+                    danish_lexicon(["Hvad er især vigtigt?"]))
+    assert bank.spell("isaer naeste") == "især næste"
+    # Only the Danish letters: the words that say how a question asks, not spelling fixes.
+    assert bank.danish("hvad er naeste fase efter valdering") == \
+        "hvad er næste fase efter valdering"

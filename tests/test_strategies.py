@@ -323,6 +323,11 @@ def test_a_title_inside_a_sentence_is_no_step_to_point_at(other):
     assert reading.pointed is None
 
 
+def test_order_words_typed_without_danish_letters(other):
+    answer = ask(other, order, "hvad er naeste fase, naar vi har skrevet protokollen?")
+    assert answer.answer.startswith("Efter Forskning › 2 Protokol kommer Fase 3: Rekruttering.")
+
+
 def test_last_action_of_a_track(other):
     answer = ask(other, order, "Hvad er den sidste handling i Anskaffelse?")
     assert "*Justér arbejdsgangene*" in answer.lead

@@ -12,7 +12,6 @@ from assistant.layout import GuideMap, place_of
 from assistant.reading import Reading
 from assistant.tuning import TUNING
 from corpus.model import KIND_TITLES, WATCH_OUTS
-from index.lexical import tokens
 
 INTENTS = ("guide", "structure", "which_track")
 WHOLE_SECTION = 2  # a colophon entry or a two-paragraph section is quoted whole
@@ -89,7 +88,7 @@ def _structure(r: Reading, guide: GuideMap) -> Answer:
                        for t in guide.tracks)
     draft.add_lead(f"Guiden har {len(guide.tracks)} spor: {counts}. Hver fase har afsnittene "
                    f"{sections}.")
-    if cues.has(tuple(tokens(r.text)), "sections_word"):  # "hvilke afsnit …": show one phase
+    if cues.has(r.words, "sections_word"):  # "hvilke afsnit …": show one phase
         first = guide.phase_keys()[0]
         draft.add(f"Fx {guide.label(first)}:\n\n"
                   + draft.blocks(guide.purpose(first) + guide.actions(first)

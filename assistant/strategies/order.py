@@ -130,7 +130,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         if r.target_actions:
             return _neighbours(r, guide, r.target_actions, before)
         return None
-    asks_phase = _asks_phase(tuple(tokens(r.text)))
+    asks_phase = _asks_phase(r.words)
     if order.relation in ("next", "previous") and r.target_actions and not asks_phase:
         # "og før den?": the step before (or after) the one the last answer named.
         return _neighbours(r, guide, r.target_actions, order.relation == "previous")

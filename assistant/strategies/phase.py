@@ -13,7 +13,6 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap, PhaseKey
 from assistant.reading import Reading
 from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
-from index.lexical import tokens
 
 INTENTS = ("phase", "purpose", "actions", "watch_outs", "structure")
 
@@ -41,7 +40,7 @@ def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several
 def _situated(r: Reading, guide: GuideMap) -> tuple[PhaseKey, ...]:
     """"Hvad handler den fase om?" with no phase named: the phase its situation describes
     (where its best passage is)."""
-    if r.intent not in ("phase", "purpose") or not cues.has(tuple(tokens(r.text)), "phase_word"):
+    if r.intent not in ("phase", "purpose") or not cues.has(r.words, "phase_word"):
         return ()
     hits = [h for h in r.evidence.ranked(select.where(r, guide)) if h.chunk.phase is not None]
     return ((hits[0].chunk.track, hits[0].chunk.phase),) if hits else ()

@@ -9,7 +9,6 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from corpus.model import KEY_ACTIONS
-from index.lexical import tokens
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
@@ -34,7 +33,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     companion = select.companion(r, guide, first)
     if companion is not None:
         draft.add(draft.quote([companion]))
-    if cues.has(tuple(tokens(r.text)), "phase_word"):  # "hvilken fase er vi i?": the phase too
+    if cues.has(r.words, "phase_word"):  # "hvilken fase er vi i?": the phase too
         key = (first.track, first.phase)
         draft.add(draft.action_list(guide.actions(key), f"Centrale handlinger i "
                                                          f"{guide.label(key)}"))
