@@ -53,8 +53,11 @@ def _set_off(text: str, start: int, length: int) -> bool:
 
 
 class GuideMap:
-    def __init__(self, chunks: tuple[Chunk, ...]):
+    def __init__(self, chunks: tuple[Chunk, ...], explains: dict[str, str] | None = None):
         self.chunks = chunks
+        # Key action id → the id of the watch-out that explains it, learned from the question
+        # bank (assistant/companions.py); empty without a bank.
+        self._explains = explains or {}
         self.position = {c.id: i for i, c in enumerate(chunks)}
         self._sections: dict[tuple[str, int | None, str], list[Chunk]] = defaultdict(list)
         self._places: dict[Place, list[Chunk]] = defaultdict(list)
@@ -185,6 +188,11 @@ class GuideMap:
         kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f
                                             for o in found)]
         return tuple(c for _, _, c in sorted(kept, key=lambda f: f[0]))
+
+    def explains(self, action: Chunk) -> Chunk | None:
+        """The watch-out of its phase that people ask about together with this key action."""
+        chunk_id = self._explains.get(action.id)
+        return self.chunks[self.position[chunk_id]] if chunk_id in self.position else None
 
     def whole_phase(self, actions: tuple[Chunk, ...]) -> bool:
         """`actions` are every key action of one phase: a phase listed, not steps picked."""

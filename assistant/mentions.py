@@ -358,9 +358,10 @@ class MentionReader:
                 before = _num(words[i - 2])
             after = _num(words[i + 1]) if i + 1 < len(words) else None
             number = before if before is not None else after
-            if i > 0 and words[i - 1] in ("første", "first", "allerførste"):
-                ordinal = "first"
-            elif i > 0 and words[i - 1] in ("sidste", "last", "allersidste"):
+            j = i - 2 if i > 1 and words[i - 1] in ("centrale", "key") else i - 1
+            if j >= 0 and (words[j],) in cues.phrases("list_first"):
+                ordinal = "first"  # "den første (centrale) handling", "the first key action"
+            elif j >= 0 and (words[j],) in cues.phrases("list_last"):
                 ordinal = "last"
             elif number is not None and phases:
                 for key in phases:

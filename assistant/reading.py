@@ -547,13 +547,16 @@ def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Menti
     ("… er *Overvåg produktet*." – "og før den?"; `named`)."""
     if not in_view or mentions.ordinal_phase or (mentions.ordinal_action and mentions.phases):
         return None  # "den sidste handling i Udvikling" names its own place
-    if cues.has(words, "list_first"):
-        return in_view[0]
-    if cues.has(words, "list_last"):
-        return in_view[-1]
-    numbers = [cues.ordinals()[w] for w in words if w in cues.ordinals()]
-    if numbers and 1 < numbers[0] <= len(in_view):  # "den fjerde af dem"
-        return in_view[numbers[0] - 1]
+    if len(in_view) > 1:  # a list to pick from (one title in a sentence is no list)
+        if cues.has(words, "list_first"):
+            return in_view[0]
+        if cues.has(words, "list_last"):
+            return in_view[-1]
+        numbers = [cues.ordinals()[w] for w in words if w in cues.ordinals()]
+        if numbers and 1 < numbers[0] <= len(in_view):  # "den fjerde af dem"
+            return in_view[numbers[0] - 1]
+    if mentions.ordinal_action or any(w in cues.ordinals() for w in words):
+        return None  # "hvad er den første handling?" after a phase: the phase's first
     return named[0] if len(named) == 1 else None
 
 

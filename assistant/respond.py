@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from assistant import strategies
 from assistant.answer import Answer
+from assistant.companions import explains
 from assistant.intents import LEXICAL, IntentModel, load_model, models_dir
 from assistant.layout import GuideMap, PhaseKey
 from assistant.reading import Reader, Reading
@@ -20,7 +21,9 @@ TOPICAL = ("phase", "purpose", "actions", "watch_outs", "topic", "when", "order"
 class Responder:
     def __init__(self, index, retriever: Retriever, model: IntentModel | None = None,
                  lexical_model: IntentModel | None = None, scope: ScopeModel | None = None):
-        self.guide = GuideMap(index.chunks)
+        self.guide = GuideMap(index.chunks, explains(
+            index.chunks, [k.chunks for k in index.keys], index.key_vectors)
+            if len(index.keys) else None)
         self.scope = scope
         self.reader = Reader(index, retriever, self.guide, model)
         # Earlier turns are re-read without their vector (cheaply): with the words-only model.
@@ -69,7 +72,11 @@ class Responder:
         action = reading.pointed
         key = (action.track, action.phase)
         about = reader.read(f"{reading.text} {action.text}", (key,), semantic, previous)
+        # What it is about is that one step, not its phase's list nor the order of steps.
+        intent = "topic" if about.intent in ("actions", "phase", "order") else about.intent
+        mentions = replace(about.mentions, tracks=(action.track,))
         return replace(about, text=reading.text, english=reading.english, follow_up=True,
+                       intent=intent, order=None, mentions=mentions,
                        phases=(key,), context=reading.context, in_view=reading.in_view,
                        pointed=action, picked=reading.picked, words=reading.words)
 

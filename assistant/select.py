@@ -92,6 +92,12 @@ def companion(r: Reading, guide: GuideMap, chunk: Chunk) -> Chunk | None:
     key = (chunk.track, chunk.phase)
     kinds = [WATCH_OUTS] if chunk.kind == KEY_ACTIONS else [KEY_ACTIONS]
     hits = r.evidence.ranked(mask(guide, phases=[key], kinds=kinds), k=1)
+    if chunk.kind == KEY_ACTIONS and (not hits or hits[0].lexical <= 0):
+        # The question has no words of the watch-outs ("den sidste handling i fasen"): the one
+        # the bank asks about together with the action.
+        learned = guide.explains(chunk)
+        if learned is not None:
+            return learned
     if not hits:
         return None
     if chunk.kind != KEY_ACTIONS and hits[0].lexical <= 0 and hits[0].key <= 0:

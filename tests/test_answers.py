@@ -278,3 +278,31 @@ def test_questions_without_danish_or_english_words_get_a_danish_message(real_ass
     answer = real_assistant.ask(question)
     assert answer.refused and not answer.citations
     assert "dansk eller engelsk" in answer.answer
+
+
+# ---- follow-ups about the steps the last answer named -----------------------------------------
+
+
+def test_the_last_of_them_is_the_last_step_the_answer_listed(real_assistant):
+    answer = real_assistant.ask(conversation(
+        "Hvilke centrale handlinger er der i fase 2 af Færdigt produkt?",
+        "Fase 2 har fem: Foretag udbud, Indkøb produktet, Sæt produktet i drift, Overvåg "
+        "produktet og Skaler produktet.",
+        "Den sidste af dem, hvad går den ud på?"))
+    assert places(answer)[0] == ("faerdigt-produkt", 2)
+    assert "Skaler produktet" in answer.answer
+    assert "bredere potentiale" in answer.answer  # the watch-out asked about with it
+
+
+def test_before_it_is_before_the_step_named(real_assistant):
+    answer = real_assistant.ask(conversation(
+        "Hvad står der om overvågning, når et hospital har købt et godkendt produkt?",
+        "I Færdigt produkt, fase 2, er 'Overvåg produktet' en central handling.",
+        "og før den?"))
+    assert answer.answer.startswith("Før *Overvåg produktet*")
+    assert "Sæt produktet i drift" in answer.answer
+
+
+def test_a_question_typed_without_danish_letters(real_assistant):
+    answer = real_assistant.ask("hvad er naeste fase efter konceptualisering?")
+    assert "Fase 3: Udvikling" in answer.answer

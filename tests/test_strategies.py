@@ -428,3 +428,24 @@ def test_order_words_at_the_end_ask_about_the_step_in_view(question, relation):
     from assistant import cues
 
     assert cues.order_of(question).relation == relation
+
+
+def test_the_watch_out_that_explains_an_action_is_the_one_asked_about_alike():
+    import numpy as np
+
+    from assistant.companions import explains
+    from corpus.model import KEY_ACTIONS, WATCH_OUTS
+    from index.chunking import Chunk
+
+    def chunk(cid, kind, phase=1):
+        return Chunk(cid, cid, "t", phase, "F", "s", kind, "p", 0)
+
+    chunks = (chunk("scale", KEY_ACTIONS), chunk("buy", KEY_ACTIONS),
+              chunk("wider", WATCH_OUTS), chunk("tender", WATCH_OUTS),
+              chunk("elsewhere", WATCH_OUTS, phase=2), chunk("unasked", KEY_ACTIONS))
+    east, north = np.eye(2)
+    about = [(0,), (0,), (2,), (1,), (3,), (4,)]  # bank question → the chunks it is about
+    vectors = np.array([east, east, east, north, north, east])
+    # "scale" is asked like "wider" (a watch-out of another phase never explains it), "buy"
+    # like "tender"; an action nobody asks about has no pairing.
+    assert explains(chunks, about, vectors) == {"scale": "wider", "buy": "tender"}
