@@ -449,3 +449,14 @@ def test_the_watch_out_that_explains_an_action_is_the_one_asked_about_alike():
     # "scale" is asked like "wider" (a watch-out of another phase never explains it), "buy"
     # like "tender"; an action nobody asks about has no pairing.
     assert explains(chunks, about, vectors) == {"scale": "wider", "buy": "tender"}
+
+
+def test_a_phase_read_as_its_purpose_also_lists_its_steps(other):
+    from dataclasses import replace
+
+    explain = replace(other.read("Kan du forklare fasen Forberedelse?"), intent="purpose")
+    answer = phase.answer(explain, other.guide)
+    assert answer.answer.startswith("Fasen handler om at beskrive borgernes behov")
+    assert "1. Beskriv behovet" in answer.answer
+    named = other.read("Hvad er formålet med Forberedelse?")  # the section asked for by name
+    assert "Beskriv behovet" not in phase.answer(named, other.guide).answer

@@ -17,14 +17,18 @@ from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 INTENTS = ("phase", "purpose", "actions", "watch_outs", "structure")
 
 
-def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several: bool) -> None:
+def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several: bool,
+         named: bool = True) -> None:
     """One phase into the draft. With several phases, each lead names its phase and each detail
-    says whose it is, so the parts can be read apart."""
+    says whose it is, so the parts can be read apart. `named`: the question named the section
+    it asks for ("formålet med …"), rather than the model reading it so."""
     name = guide.label(key)
     title = f"{draft.heading(name)}: " if several else ""
     actions_label = f"Centrale handlinger i {name}" if several else "Centrale handlinger"
     if kind == PURPOSE:
         draft.add_lead(title + draft.quote(guide.purpose(key)))
+        if not named:  # "forklar fasen …" read as its purpose: the steps that carry it out
+            draft.add(draft.action_list(guide.actions(key), actions_label))
     elif kind == KEY_ACTIONS:
         draft.add_lead(draft.action_list(guide.actions(key), actions_label))
     elif kind == WATCH_OUTS:
@@ -58,7 +62,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if len(keys) == 1 and r.kind is None:
         draft.add_lead(draft.heading(guide.label(keys[0])))
     for key in keys:
-        _one(draft, guide, key, r.kind, several=len(keys) > 1)
+        _one(draft, guide, key, r.kind, several=len(keys) > 1, named=bool(r.mentions.kinds))
     shown = {c for key in keys for c in select.phase_blocks(guide, key, r.kind)}
     extra = []
     for action in r.content_actions:  # "hvad går det ud på at afdække markedet?"
