@@ -519,8 +519,9 @@ class Reader:
             # situation picks one ("et nyudviklet produkt": the track the model is sure of).
             likely = track_hint
             if likely is None and track_classes and not mentions.tracks \
-                    and track_classes[0][1] >= TUNING.track_hint_floor:
-                likely = track_classes[0][0]
+                    and track_classes[0][1] >= TUNING.track_hint_floor \
+                    and dict(track_classes).get("both", 0.0) < TUNING.track_hint_both:
+                likely = track_classes[0][0]  # … unless it could as well be either track
             hinted = tuple(p for p in mentions.phases if p[0] == likely)
             return hinted if hinted and not mentions.tracks else mentions.phases
         if not follow_up:

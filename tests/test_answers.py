@@ -306,3 +306,19 @@ def test_before_it_is_before_the_step_named(real_assistant):
 def test_a_question_typed_without_danish_letters(real_assistant):
     answer = real_assistant.ask("hvad er naeste fase efter konceptualisering?")
     assert "Fase 3: Udvikling" in answer.answer
+
+
+def test_a_topic_across_the_journey_says_what_its_steps_involve(real_assistant):
+    answer = real_assistant.ask("hvor i rejsen kommer markedsafdækning ind?")
+    assert {("ny-ide", 1), ("faerdigt-produkt", 1)} <= set(places(answer))
+    assert "Afdæk markedet" in answer.lead
+    # The watch-outs that explain the steps listed, learned from the question bank.
+    assert "En markedsundersøgelse kan kortlægge eksisterende produkter" in answer.answer
+    assert "markedet for eksisterende produkter undersøges" in answer.answer
+    assert_verbatim(answer)
+    assert_markers(answer)
+
+
+def test_a_phase_named_by_a_title_both_tracks_share_is_answered_for_both(real_assistant):
+    answer = real_assistant.ask("Hvad foregår der i fasen Test og implementering?")
+    assert {("ny-ide", 4), ("faerdigt-produkt", 1)} <= set(places(answer))

@@ -460,3 +460,12 @@ def test_a_phase_read_as_its_purpose_also_lists_its_steps(other):
     assert "1. Beskriv behovet" in answer.answer
     named = other.read("Hvad er formålet med Forberedelse?")  # the section asked for by name
     assert "Beskriv behovet" not in phase.answer(named, other.guide).answer
+
+
+def test_follows_and_the_very_first_phase(other):
+    from assistant import cues
+
+    assert cues.order_of("which phase follows Protokol?").relation == "after"
+    assert cues.order_of("hvilken fase følger Protokol?").relation == "after"
+    phases = other.reader.mention_reader.read("den allerførste fase").phases
+    assert phases == (("pilot", 1), ("anskaffelse", 1), ("forskning", 1))

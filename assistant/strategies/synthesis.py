@@ -11,6 +11,7 @@ from assistant.compose import Draft
 from assistant.layout import GuideMap
 from assistant.reading import Reading
 from assistant.tuning import TUNING
+from corpus.model import KEY_ACTIONS
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
@@ -24,4 +25,9 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     draft.add_lead("\n".join(
         draft.item(h.chunk, select.actions_about(r, guide, key, besides=h.chunk))
         for key, h in places))
+    # What the steps listed involve: the watch-out that explains each, while the answer is short.
+    for explaining in dict.fromkeys(guide.explains(h.chunk) for _, h in places
+                                    if h.chunk.kind == KEY_ACTIONS):
+        if explaining is not None:
+            draft.add(draft.quote([explaining]))
     return draft.answer()
