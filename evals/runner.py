@@ -2,10 +2,11 @@
 
 The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
-- the blind development sets (evals/blind-dev.jsonl to blind-dev6.jsonl, each written by a
+- the blind development sets (evals/blind-dev.jsonl to blind-dev7.jsonl, each written by a
   helper who saw only the guide and personas; the third leans on the kinds the others found
-  hardest, the fifth and sixth on order questions and follow-ups; the fourth to sixth are
-  kept out of the refusal's calibration, as its check), whose failures are listed too;
+  hardest, the fifth and sixth on order questions and follow-ups, the seventh on English,
+  phases and synthesis; the fourth to seventh are kept out of the refusal's calibration, as
+  its check), whose failures are listed too;
 - the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl to
   blind-final4.jsonl, each written by a fresh helper at the end of a stretch of work),
   reported in aggregate and by category only: their questions are never printed, so they are
@@ -58,6 +59,7 @@ SETS = (
     QuestionSet("Blindt udviklingssæt 4", "blind-dev4.jsonl", True),
     QuestionSet("Blindt udviklingssæt 5", "blind-dev5.jsonl", True),
     QuestionSet("Blindt udviklingssæt 6", "blind-dev6.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 7", "blind-dev7.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
