@@ -135,7 +135,8 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         # "og før den?": the step before (or after) the one the last answer named.
         return _neighbours(r, guide, r.target_actions, order.relation == "previous")
     named = r.mentions.phases or r.phases
-    if order.relation in ("next", "previous") and named and r.content and not asks_phase:
+    phase_word = cues.has(r.words, "phase_word")  # "which phase comes after it?": a phase
+    if order.relation in ("next", "previous") and named and r.content and not phase_word:
         # "Modellen er færdigtrænet. Hvad er næste handling i udviklingsfasen?", "og når vi
         # så har købt det, hvad kommer derefter?": the step after the one the situation
         # describes, inside the phase named or talked about.
