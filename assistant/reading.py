@@ -145,15 +145,18 @@ class Reader:
         self.model = model
         self.analyzer = index.analyzer
         self.mention_reader = MentionReader(guide, index.analyzer)
+        asking = ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before", "after",
+                  "next", "previous", "first", "last", "when", "action_word", "phase_word",
+                  "track_word", "kind_purpose", "kind_watch_outs", "kind_key_actions", "count",
+                  "structure", "which_track", "light_verbs", "elaborate")
         self.cue_words = frozenset(
-            w for group in ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before",
-                            "after", "next", "previous", "first", "last", "when", "action_word",
-                            "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
-                            "kind_key_actions", "count", "structure", "which_track",
-                            "light_verbs", "elaborate")
-            for p in cues.phrases(group)
+            w for group in asking for p in cues.phrases(group)
             if len(p) == 1 or group.startswith("follow_up") for w in p) | frozenset(
             cues.ordinals())  # "den fjerde af dem"
+        # Phrases of several words that say how a question asks ("watch out", "what do we
+        # do"): their words are no topic, wherever they stand.
+        self.cue_phrases = tuple(dict.fromkeys(
+            p for group in asking for p in cues.phrases(group) if len(p) > 1))
 
     @cached_property
     def key_terms(self) -> frozenset[str]:
@@ -187,11 +190,15 @@ class Reader:
         words = tokens(text)
         glossed = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
         quiet = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in situation))
+        asked = {j for i in range(len(words)) for p in self.cue_phrases
+                 if tuple(words[i:i + len(p)]) == p for j in range(i, i + len(p))}
         content, known = [], []
         for i, w in enumerate(words):
             if i in mentions.place_words or w in DANISH_STOPWORDS or w in self.cue_words \
                     or len(w) < 2 or w.isdigit():
                 continue
+            if i in asked and not set(self.analyzer.terms(w)) & self._title_terms:
+                continue  # "watch out", "what do we do" (not "risici" of "risici ved")
             own = {t for t in self.analyzer.terms(w) if not t.startswith("~")}
             if quiet and own and own <= quiet:
                 continue
@@ -209,6 +216,12 @@ class Reader:
         `previous` its last question and `shown` the last answer. `semantic=False` skips the
         embedding (for re-reading earlier turns cheaply)."""
         spelled = self.analyzer.spell(text)
+        if shown and len({t for t, _ in context}) > 1:
+            # The last answer led into one track ("Du starter i sporet Ny idé …"): the
+            # conversation goes on there.
+            named = self.mention_reader.read(self.analyzer.spell(shown)).tracks
+            if len(named) == 1:
+                context = tuple(p for p in context if p[0] in named) or context
         mentions = self.mention_reader.read(spelled, capitalised(text))
         words = tuple(tokens(self.analyzer.danish(text)))  # "naeste" is "næste"
         all_tracks = cues.has(words, "all_tracks")
@@ -372,6 +385,11 @@ class Reader:
         content, _ = self.content_words(text, self.mention_reader.read(text))
         rest = [w for w in content if not set(self.analyzer.terms(w)) & self._track_terms[track]]
         return track if rest else None
+
+    @cached_property
+    def _title_terms(self) -> frozenset[str]:
+        """The terms of every key action's title: the guide's own topic words."""
+        return frozenset().union(*self._action_terms.values())
 
     @cached_property
     def _action_terms(self) -> dict[str, frozenset[str]]:

@@ -322,3 +322,8 @@ def test_a_topic_across_the_journey_says_what_its_steps_involve(real_assistant):
 def test_a_phase_named_by_a_title_both_tracks_share_is_answered_for_both(real_assistant):
     answer = real_assistant.ask("Hvad foregår der i fasen Test og implementering?")
     assert {("ny-ide", 4), ("faerdigt-produkt", 1)} <= set(places(answer))
+
+
+def test_risks_stay_the_topic_of_a_question_about_them(real_assistant):
+    reading = real_assistant.responder.read("hvilke risici ved udviklingen skal vi kende?")
+    assert "risici" in reading.content  # a word of "Kategoriser risici …", not of "risici ved"

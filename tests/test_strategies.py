@@ -258,7 +258,7 @@ def test_a_question_about_it_is_about_the_step_the_last_answer_named(other):
                           previous="Hvad kommer efter Forberedelse?",
                           shown="Den første handling i Afprøvning er *Indhent samtykke fra "
                                 "borgerne*.")
-    assert places(answer) == [("pilot", 2)]
+    assert set(places(answer)) == {("pilot", 2)}
     assert "Først skal borgerne give samtykke" in answer.answer
 
 
@@ -469,3 +469,21 @@ def test_follows_and_the_very_first_phase(other):
     assert cues.order_of("hvilken fase følger Protokol?").relation == "after"
     phases = other.reader.mention_reader.read("den allerførste fase").phases
     assert phases == (("pilot", 1), ("anskaffelse", 1), ("forskning", 1))
+
+
+def test_words_of_a_phrase_that_says_how_it_asks_are_no_topic(other):
+    reading = other.read("And what should I watch out for there?", (("pilot", 2),))
+    assert reading.content == () and reading.follow_up
+
+
+def test_a_follow_up_with_a_topic_of_its_own_is_searched_within_the_phase(other):
+    reading = other.read("og hvad skal vi gøre med samtykket der?", (("pilot", 2),))
+    assert reading.content and phase.answer(reading, other.guide) is None
+
+
+def test_the_conversation_goes_on_in_the_track_the_last_answer_led_into(other):
+    context = (("pilot", 1), ("anskaffelse", 1))
+    reading = other.read("og hvad med samtykket?", context, previous="Hvor starter man?",
+                         shown="Du starter i sporet Pilot med at beskrive behovet.")
+    assert reading.context == (("pilot", 1),)
+    assert other.read("og hvad med samtykket?", context).context == context

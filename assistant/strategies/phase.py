@@ -55,7 +55,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     keys = r.phases or _situated(r, guide)
     if not keys or (r.content and r.intent not in INTENTS):
         return None  # a topic of its own: the topic strategy searches within the phase
-    if r.follow_up and not r.mentions.phases and r.content and r.kind is None:
+    if r.follow_up and not r.mentions.phases and r.content:
         return None  # "ok, og hvad kræver det?": a question about the phase in view, not it all
     keys = keys[:len(guide.tracks)]
     draft = Draft(guide, r.english)
