@@ -566,6 +566,8 @@ def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Menti
     ("… er *Overvåg produktet*." – "og før den?"; `named`)."""
     if not in_view or mentions.ordinal_phase or (mentions.ordinal_action and mentions.phases):
         return None  # "den sidste handling i Udvikling" names its own place
+    if cues.has(words, "phase_word"):
+        return None  # "hvad er pointen med den fase?": the phase, not a step of it
     if len(in_view) > 1:  # a list to pick from (one title in a sentence is no list)
         if cues.has(words, "list_first"):
             return in_view[0]

@@ -487,3 +487,11 @@ def test_the_conversation_goes_on_in_the_track_the_last_answer_led_into(other):
                          shown="Du starter i sporet Pilot med at beskrive behovet.")
     assert reading.context == (("pilot", 1),)
     assert other.read("og hvad med samtykket?", context).context == context
+
+
+def test_that_phase_is_the_phase_even_when_the_last_answer_named_a_step(other):
+    reading = other.read("Og hvad er pointen med den fase?", (("pilot", 1),),
+                         previous="Hvad er første fase?",
+                         shown="Første fase er Forberedelse. Den første handling er "
+                               "'Beskriv behovet'.")
+    assert reading.pointed is None and reading.phases == (("pilot", 1),)
