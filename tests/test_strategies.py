@@ -495,3 +495,11 @@ def test_that_phase_is_the_phase_even_when_the_last_answer_named_a_step(other):
                          shown="Første fase er Forberedelse. Den første handling er "
                                "'Beskriv behovet'.")
     assert reading.pointed is None and reading.phases == (("pilot", 1),)
+
+
+def test_a_clause_about_what_we_are_about_to_do_does_not_ask_when():
+    from assistant import cues
+    from index.lexical import tokens
+
+    assert not cues.has(tuple(tokens("når vi skal købe ind – hvad sker der så?")), "when")
+    assert cues.has(tuple(tokens("hvornår skal vi købe ind?")), "when")
