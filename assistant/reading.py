@@ -271,7 +271,7 @@ class Reader:
             target_actions, target_pointer = (pointed,), True  # "og før den?": the step named
         elif order is not None and not order.target and not content and previous and context \
                 and order.relation in ("next", "previous") \
-                and cues.has(words, "follow_up_pointer") and not _asks_phase_word(words):
+                and cues.has(words, "thing_pointer") and not _asks_phase_word(words):
             # "Hvad skal der stå i samarbejdsaftalen?" – "og før den?": the step it asked about.
             about = self._phases(mentions, context, follow_up, other_track, track_hint,
                                  track_classes, words) or context

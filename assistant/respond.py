@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant import strategies
+from assistant import cues, strategies
 from assistant.answer import Answer
 from assistant.companions import explains
 from assistant.intents import LEXICAL, IntentModel, load_model, models_dir
@@ -43,8 +43,10 @@ class Responder:
         reading = reader.read(text, context, semantic, previous, shown)
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
-        elif reading.pointed is not None and (not reading.content or reading.picked) \
-                and not reading.target_actions and reading.intent != "order":
+        elif reading.pointed is not None and not reading.target_actions \
+                and reading.intent != "order" and (reading.picked or (
+                    not reading.content and cues.has(reading.words, "thing_pointer"))):
+            # "hvad indebærer den?", "den anden af dem – …" (not "… der?": the phase)
             reading = self._about_pointed(reader, reading, semantic, previous)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
         return replace(reading, decision=decide(reading, scope))

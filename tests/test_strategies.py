@@ -187,6 +187,8 @@ def test_before_an_action_never_lists_the_action(other):
 def test_after_the_last_action_goes_on_to_the_next_phase(other):
     answer = ask(other, order, "Hvad kommer efter Søg etisk godkendelse?")
     assert "er den sidste centrale handling i Forskning › 2 Protokol" in answer.answer
+    assert "Efter den kommer Fase 3: Rekruttering." in answer.answer
+    assert "Fasen handler om at finde deltagere til studiet." in answer.answer  # what it is for
     assert "1. Rekrutter deltagere" in answer.answer
     assert "Søg etisk godkendelse [" not in answer.answer
 
@@ -503,3 +505,15 @@ def test_a_clause_about_what_we_are_about_to_do_does_not_ask_when():
 
     assert not cues.has(tuple(tokens("når vi skal købe ind – hvad sker der så?")), "when")
     assert cues.has(tuple(tokens("hvornår skal vi købe ind?")), "when")
+
+
+def test_there_is_the_phase_not_the_step_the_last_answer_named(other):
+    answer = other.answer("hvad skal vi være opmærksomme på der?", (("pilot", 2),),
+                          previous="Hvad sker der i Afprøvning?",
+                          shown="I Afprøvning oplæres personalet, bl.a. 'Oplær personalet'.")
+    reading = other.read("hvad skal vi være opmærksomme på der?", (("pilot", 2),),
+                         previous="Hvad sker der i Afprøvning?",
+                         shown="I Afprøvning oplæres personalet, bl.a. 'Oplær personalet'.")
+    assert reading.phases == (("pilot", 2),)
+    assert not reading.content  # not read as a question about "Oplær personalet"
+    assert "Først skal borgerne give samtykke" in answer.answer

@@ -81,7 +81,9 @@ def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before:
                 near = guide.actions(neighbour)
                 near = near[-TUNING.order_window:] if before else near[:TUNING.order_window]
                 relation = "Før" if before else "Efter"
-                text += f" {relation} den kommer {guide.label(neighbour)}:\n\n" + \
+                # The phase it leads into (or comes from), with what that phase is for.
+                text += f" {relation} den kommer {guide.heading(neighbour)}. " + \
+                    draft.quote(guide.purpose(neighbour)[:1]) + "\n\n" + \
                     draft.action_list(near)
             draft.add_lead(text)
         watch = _order_watch_out(r, guide, key, before)
