@@ -14,6 +14,8 @@ from assistant.reading import Reader, Reading
 from assistant.retrieve import Retriever
 from assistant.scope import ScopeModel, decide, load_scope
 
+# What a question about the guide itself asks ("hvem står bag?", "hvem er den skrevet til?").
+GUIDE_INTENTS = ("guide",)
 # What a question about a subject asks: these can be asked again of another track.
 TOPICAL = ("phase", "purpose", "actions", "watch_outs", "topic", "when", "order", "synthesis")
 
@@ -48,6 +50,12 @@ class Responder:
                     not reading.content and cues.has(reading.words, "thing_pointer"))):
             # "hvad indebærer den?", "den anden af dem – …" (not "… der?": the phase)
             reading = self._about_pointed(reader, reading, semantic, previous)
+        if previous and not reading.context and reading.intent not in GUIDE_INTENTS \
+                and not reading.mentions.phases and not reading.mentions.tracks \
+                and cues.has(reading.words, "thing_pointer") \
+                and self.quick_reader.read(previous, (), False).intent in GUIDE_INTENTS:
+            # "Hvem har udgivet guiden?" – "og har nogen givet penge til den?": still the guide.
+            reading = replace(reading, intent="guide", follow_up=True)
         scope = self.scope if semantic else None  # fitted on what the full reading sees
         return replace(reading, decision=decide(reading, scope))
 

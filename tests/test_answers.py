@@ -327,3 +327,12 @@ def test_a_phase_named_by_a_title_both_tracks_share_is_answered_for_both(real_as
 def test_risks_stay_the_topic_of_a_question_about_them(real_assistant):
     reading = real_assistant.responder.read("hvilke risici ved udviklingen skal vi kende?")
     assert "risici" in reading.content  # a word of "Kategoriser risici …", not of "risici ved"
+
+
+def test_a_follow_up_about_the_guide_stays_with_the_guide(real_assistant):
+    answer = real_assistant.ask(conversation(
+        "Hvem står bag guiden?",
+        "Guiden er udgivet af Forskningsenheden ved Regionshospitalet Horsens.",
+        "og hvem har betalt for den?"))
+    assert places(answer) and all(track == "intro" for track, _ in places(answer))
+    assert "Erhvervsstyrelsen som puljeansvarlig" in answer.answer
