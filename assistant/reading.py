@@ -155,8 +155,9 @@ class Reader:
             cues.ordinals())  # "den fjerde af dem"
         # Phrases of several words that say how a question asks ("watch out", "what do we
         # do"): their words are no topic, wherever they stand.
-        self.cue_phrases = tuple(dict.fromkeys(
-            p for group in asking for p in cues.phrases(group) if len(p) > 1))
+        self.cue_phrases: dict[str, tuple[tuple[str, ...], ...]] = {}  # by first word
+        for p in dict.fromkeys(p for group in asking for p in cues.phrases(group) if len(p) > 1):
+            self.cue_phrases[p[0]] = (*self.cue_phrases.get(p[0], ()), p)
 
     @cached_property
     def key_terms(self) -> frozenset[str]:
@@ -190,7 +191,7 @@ class Reader:
         words = tokens(text)
         glossed = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
         quiet = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in situation))
-        asked = {j for i in range(len(words)) for p in self.cue_phrases
+        asked = {j for i, w in enumerate(words) for p in self.cue_phrases.get(w, ())
                  if tuple(words[i:i + len(p)]) == p for j in range(i, i + len(p))}
         content, known = [], []
         for i, w in enumerate(words):

@@ -36,6 +36,8 @@ før efter inden næste derefter bagefter forrige then next before after first f
 def normalize(text: str) -> str:
     """Lower-case, NFC, control characters to spaces."""
     text = unicodedata.normalize("NFC", text).lower()
+    if text.isprintable():  # no character of category "Other": nothing to replace
+        return text
     return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
 
 
@@ -320,10 +322,14 @@ def corpus_words(texts: list[str]) -> frozenset[str]:
     return frozenset(words)
 
 
+DANISH_WORD_RE = re.compile(r"\w*[æøå]\w*")
+
+
 def danish_lexicon(texts) -> frozenset[str]:
-    """The words with æ, ø or å in `texts`."""
-    return frozenset(w for text in texts for w in tokens(normalize(text))
-                     if any(ch in w for ch in "æøå"))
+    """The words with æ, ø or å in `texts` (lower-cased; one regular expression per text, so
+    that the question bank's 6,000 questions take milliseconds)."""
+    return frozenset(w for text in texts
+                     for w in DANISH_WORD_RE.findall(unicodedata.normalize("NFC", text).lower()))
 
 
 def corpus_vocabulary(texts: list[str]) -> frozenset[str]:
