@@ -8,7 +8,7 @@ The sets are data (evals/*.jsonl), side by side with the plain baseline:
   phases and synthesis; the fourth to seventh are kept out of the refusal's calibration, as
   its check), whose failures are listed too;
 - the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl to
-  blind-final5.jsonl, each written by a fresh helper at the end of a stretch of work),
+  blind-final6.jsonl, each written by a fresh helper at the end of a stretch of work),
   reported in aggregate and by category only: their questions are never printed, so they are
   never tuned on.
 """
@@ -67,6 +67,7 @@ SETS = (
     QuestionSet("Afsluttende blindt testsæt", "blind-final3.jsonl", False),
     QuestionSet("Allersidste afsluttende blinde testsæt", "blind-final4.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 5", "blind-final5.jsonl", False),
+    QuestionSet("Afsluttende blindt testsæt 6", "blind-final6.jsonl", False),
 )
 
 
