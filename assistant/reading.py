@@ -183,6 +183,29 @@ class Reader:
         parts = analyzer.compound_parts(word)
         return bool(parts) and all(p in postings or p in extra for p in parts)
 
+    def _in_view(self, words: tuple[str, ...], context: tuple[PhaseKey, ...],
+                 shown: str | None, follow_up: bool, mentions: Mentions,
+                 order: cues.Order | None, has_content: bool
+                 ) -> tuple[tuple[Chunk, ...], Chunk | None, bool]:
+        """(the key actions the last answer named, the one the turn points at, whether it
+        picked it by its place among them). "den fjerde af dem – hvor lang tid tager den?"
+        points back whatever else it says; "og den næste?" after a list of steps points at
+        its last (before: its first), unless the list is a whole phase."""
+        picks = bool(context) and cues.has(words, "follow_up_pointer") and (
+            cues.has(words, "list_first") or cues.has(words, "list_last")
+            or any(w in cues.ordinals() for w in words))
+        if not shown or not (follow_up or picks):
+            return (), None, False
+        in_view = self.guide.actions_in(shown, context)
+        named = self.guide.actions_in(shown, context, marked=True) if in_view else ()
+        pointed = _pointed(words, in_view, mentions, named)
+        picked = pointed is not None and not (len(named) == 1 and pointed == named[0])
+        if pointed is None and order is not None and not order.target and not has_content \
+                and order.relation in ("next", "previous") and len(named) > 1 \
+                and not self.guide.whole_phase(named):
+            pointed = named[-1] if order.relation == "next" else named[0]
+        return in_view, pointed, picked
+
     def content_words(self, text: str, mentions: Mentions, situation: tuple[str, ...] = ()
                       ) -> tuple[list[str], list[str]]:
         """(content words, those the guide knows): the words that say what the question is
@@ -246,21 +269,9 @@ class Reader:
             follow_up = False  # its own words are about something else: a new topic
         if follow_up:
             track_hint = None  # the conversation says which track
-        # "den fjerde af dem – hvor lang tid tager den?" points back, whatever else it says.
-        picks = bool(context) and cues.has(words, "follow_up_pointer") and (
-            cues.has(words, "list_first") or cues.has(words, "list_last")
-            or any(w in cues.ordinals() for w in words))
-        in_view = self.guide.actions_in(shown, context) if shown and (follow_up or picks) \
-            else ()
-        named = self.guide.actions_in(shown, context, marked=True) if in_view else ()
-        pointed = _pointed(words, in_view, mentions, named)
-        picked = pointed is not None and not (len(named) == 1 and pointed == named[0])
+        in_view, pointed, picked = self._in_view(words, context, shown, follow_up, mentions,
+                                                 order, bool(content))
         follow_up = follow_up or picked
-        if pointed is None and order is not None and not order.target and not content \
-                and order.relation in ("next", "previous") and len(named) > 1 \
-                and not self.guide.whole_phase(named):
-            # "og den næste?" after a list of steps: the one after its last (before its first).
-            pointed = named[-1] if order.relation == "next" else named[0]
         if pointed is not None and order is not None and order.relation in ("first", "last"):
             order = None  # "den sidste af dem": the last one named, not the phase's last step
             mentions = replace(mentions, ordinal_action=None)
