@@ -52,6 +52,13 @@ def _set_off(text: str, start: int, length: int) -> bool:
         or not text[:start].strip() or bool(LIST_ITEM_RE.search(text[:start])) or listed
 
 
+def _plain(text: str) -> str:
+    """Lower-case, with single spaces: how a title is looked for in an answer."""
+    from index.lexical import normalize
+
+    return " ".join(normalize(text).split())
+
+
 class GuideMap:
     def __init__(self, chunks: tuple[Chunk, ...], explains: dict[str, str] | None = None):
         self.chunks = chunks
@@ -170,15 +177,10 @@ class GuideMap:
         else in a track of `context`, else the first. `marked`: only titles set off as a
         name (quoted, in italics, in brackets or as a list item), not words of a sentence
         ("dokumentation til MDR-godkendelse og CE-mærkning")."""
-        from index.lexical import normalize
-
-        said = " ".join(normalize(text).split())
+        said = _plain(text)
         found: list[tuple[int, int, Chunk]] = []
-        by_title: dict[str, list[Chunk]] = defaultdict(list)
-        for c in self.key_actions:
-            by_title[" ".join(normalize(c.text).split())].append(c)
         tracks = {t for t, _ in context}
-        for title, chunks in by_title.items():
+        for title, chunks in self._action_titles.items():
             start = said.find(title)
             if not title or start < 0 or (marked and not _set_off(said, start, len(title))):
                 continue
@@ -188,6 +190,15 @@ class GuideMap:
         kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f
                                             for o in found)]
         return tuple(c for _, _, c in sorted(kept, key=lambda f: f[0]))
+
+    @cached_property
+    def _action_titles(self) -> dict[str, list[Chunk]]:
+        """Each key action title, lower-cased and spaced as `actions_in` searches, with the
+        actions of that title (the same step can be in several phases)."""
+        out: dict[str, list[Chunk]] = defaultdict(list)
+        for c in self.key_actions:
+            out[_plain(c.text)].append(c)
+        return dict(out)
 
     def explains(self, action: Chunk) -> Chunk | None:
         """The watch-out of its phase that people ask about together with this key action."""

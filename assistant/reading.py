@@ -82,8 +82,8 @@ class Reading:
     target_phases: tuple[PhaseKey, ...] = ()  # … or the phases they name ("efter udvikling")
     target_pointer: bool = False  # … found from the last question ("inden vi går i gang med den")
     content_actions: tuple[Chunk, ...] = ()  # key actions the question's own words name
-    in_view: tuple[Chunk, ...] = ()  # key actions the last answer named, in its order
-    pointed: Chunk | None = None  # … the one a follow-up points at ("den", "den sidste af dem")
+    pointed: Chunk | None = None  # the key action of the last answer a follow-up points at
+    #                               ("den", "den sidste af dem")
     picked: bool = False  # … by its place among them ("den anden af dem"): said outright
     order_head_topic: bool = False  # words of its own before "før"/"efter" ("hvordan opdaterer
     #                                 man business casen efter …" asks about the business case)
@@ -186,16 +186,16 @@ class Reader:
     def _in_view(self, words: tuple[str, ...], context: tuple[PhaseKey, ...],
                  shown: str | None, follow_up: bool, mentions: Mentions,
                  order: cues.Order | None, has_content: bool
-                 ) -> tuple[tuple[Chunk, ...], Chunk | None, bool]:
-        """(the key actions the last answer named, the one the turn points at, whether it
-        picked it by its place among them). "den fjerde af dem – hvor lang tid tager den?"
+                 ) -> tuple[Chunk | None, bool]:
+        """(the key action of the last answer the turn points at, whether it picked it by its
+        place among those the answer named). "den fjerde af dem – hvor lang tid tager den?"
         points back whatever else it says; "og den næste?" after a list of steps points at
         its last (before: its first), unless the list is a whole phase."""
         picks = bool(context) and cues.has(words, "follow_up_pointer") and (
             cues.has(words, "list_first") or cues.has(words, "list_last")
             or any(w in cues.ordinals() for w in words))
         if not shown or not (follow_up or picks):
-            return (), None, False
+            return None, False
         in_view = self.guide.actions_in(shown, context)
         named = self.guide.actions_in(shown, context, marked=True) if in_view else ()
         pointed = _pointed(words, in_view, mentions, named)
@@ -204,7 +204,7 @@ class Reader:
                 and order.relation in ("next", "previous") and len(named) > 1 \
                 and not self.guide.whole_phase(named):
             pointed = named[-1] if order.relation == "next" else named[0]
-        return in_view, pointed, picked
+        return pointed, picked
 
     def content_words(self, text: str, mentions: Mentions, situation: tuple[str, ...] = ()
                       ) -> tuple[list[str], list[str]]:
@@ -269,9 +269,11 @@ class Reader:
             follow_up = False  # its own words are about something else: a new topic
         if follow_up:
             track_hint = None  # the conversation says which track
-        in_view, pointed, picked = self._in_view(words, context, shown, follow_up, mentions,
-                                                 order, bool(content))
+        pointed, picked = self._in_view(words, context, shown, follow_up, mentions, order,
+                                        bool(content))
         follow_up = follow_up or picked
+        phases = self._phases(mentions, context, follow_up, other_track, track_hint,
+                              track_classes, words)
         if pointed is not None and order is not None and order.relation in ("first", "last"):
             order = None  # "den sidste af dem": the last one named, not the phase's last step
             mentions = replace(mentions, ordinal_action=None)
@@ -283,15 +285,13 @@ class Reader:
             target_actions, target_pointer = (pointed,), True  # "og før den?": the step named
         elif order is not None and not order.target and not content and previous and context \
                 and order.relation in ("next", "previous") \
-                and cues.has(words, "thing_pointer") and not _asks_phase_word(words):
+                and cues.has(words, "thing_pointer") and not cues.has(words, "phase_word"):
             # "Hvad skal der stå i samarbejdsaftalen?" – "og før den?": the step it asked about.
-            about = self._phases(mentions, context, follow_up, other_track, track_hint,
-                                 track_classes, words) or context
-            target_actions = self.actions_named(previous, replace(mentions, phases=about),
-                                                TUNING.previous_action_match)
+            target_actions = self.actions_named(previous, replace(
+                mentions, phases=phases or context), TUNING.previous_action_match)
             target_pointer = bool(target_actions)
         if order is not None and order.target:
-            phase_word = any((w,) in cues.phrases("phase_word") for w in words)
+            phase_word = cues.has(words, "phase_word")
             # "næste fase efter Protokol": the phase word before the target belongs to it.
             target_phases = self.mention_reader.read(
                 f"fasen {order.rest}" if phase_word else order.rest).phases
@@ -304,9 +304,7 @@ class Reader:
             if not target_actions and not target_phases and previous and context and pointer:
                 target_pointer = True
                 # "hvad skal der ske inden, i samme fase?": before what was just asked about
-                in_context = replace(mentions, phases=self._phases(
-                    mentions, context, follow_up, other_track, track_hint, track_classes,
-                    words) or context)
+                in_context = replace(mentions, phases=phases or context)
                 target_actions = self.actions_named(previous, in_context,
                                                     TUNING.previous_action_match)
         reading = Reading(
@@ -324,12 +322,11 @@ class Reader:
             target_actions=target_actions, target_phases=target_phases,
             target_pointer=target_pointer,
             content_actions=self.actions_named(" ".join(content), mentions) if content else (),
-            in_view=in_view, pointed=pointed, picked=picked, words=words,
+            pointed=pointed, picked=picked, words=words,
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
             action_words=self._action_words(spelled, mentions, track_hint),
-            phases=self._phases(mentions, context, follow_up, other_track, track_hint,
-                                track_classes, words))
+            phases=phases)
         return _with_intent(reading)
 
     def understood(self, text: str, vector, mentions: Mentions):
@@ -565,10 +562,6 @@ class Reader:
                      if p[0] in mentions.tracks]
             return tuple(dict.fromkeys(moved))
         return context
-
-
-def _asks_phase_word(words: tuple[str, ...]) -> bool:
-    return any((w,) in cues.phrases("phase_word") for w in words)
 
 
 def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Mentions,

@@ -87,8 +87,8 @@ class Responder:
         mentions = replace(about.mentions, tracks=(action.track,))
         return replace(about, text=reading.text, english=reading.english, follow_up=True,
                        intent=intent, order=None, mentions=mentions,
-                       phases=(key,), context=reading.context, in_view=reading.in_view,
-                       pointed=action, picked=reading.picked, words=reading.words)
+                       phases=(key,), context=reading.context, pointed=action,
+                       picked=reading.picked, words=reading.words)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
                semantic: bool = True, previous: str | None = None,

@@ -185,8 +185,7 @@ class Analyzer:
         → før: a keyboard without Danish letters).
 
         Glossary words are left alone: "reuse" is English, not a misspelt "rejse"."""
-        if word in self.words or stem(word) in self.vocabulary \
-                or (stem(word),) in _glossary_index()[0]:
+        if self._left_alone(word):
             return None
         danish = self._danish_letters(word)
         if danish or len(word) < 6:
@@ -200,6 +199,11 @@ class Analyzer:
                 rank = (distance, abs(len(candidate) - len(word)), candidate)
                 best = rank if best is None or rank < best else best
         return best[2] if best else None
+
+    def _left_alone(self, word: str) -> bool:
+        """A word the guide has (as written or by its stem), or a glossary term."""
+        return word in self.words or stem(word) in self.vocabulary \
+            or (stem(word),) in _glossary_index()[0]
 
     def _danish_letters(self, word: str) -> str | None:
         spans = [m.start() for m in DIGRAPH_RE.finditer(word)]
@@ -290,8 +294,7 @@ class Analyzer:
 
         def fix(m: re.Match) -> str:
             word = m.group(0)
-            known = word in self.words or stem(word) in self.vocabulary
-            return (None if known or not DIGRAPH_RE.search(word)
+            return (None if not DIGRAPH_RE.search(word) or self._left_alone(word)
                     else self._danish_letters(word)) or word
 
         return TOKEN_RE.sub(fix, normalize(text))
