@@ -33,9 +33,39 @@ før efter inden næste derefter bagefter forrige then next before after first f
 
 
 
+# "IT" is a stopword once lower-cased ("what is it?"). Written in capitals, as the head of a
+# compound ("it-afdelingen") or among Danish words and no English ones ("hvornår skal it ind"),
+# it is information technology: the guide's "Afklar infrastruktur for IT". It is read as a word
+# that no stopword list drops.
+IT_WORD = "informationsteknologi"
+_IT_CAPS_RE = re.compile(r"(?<![\w-])(?:IT(?![\w])|[Ii][Tt](?=-[^\W\d_]))")
+_IT_RE = re.compile(r"(?<![\w-])it(?![\w'’])")
+_ENGLISH_WORDS = frozenset(
+    "the is are was what does do did we you they should how which who this that of and our "
+    "can when where why there be have has an on with say says about its it's".split())
+_DANISH_WORDS = frozenset(
+    "og er skal hvad vi det der at til på med den hvornår hvordan af som kan vores jeg ikke "
+    "hvor når om hvem hvilke hvilken have være bør må".split())
+
+
+def _information_technology(text: str) -> str:
+    if not text.isupper():
+        text = _IT_CAPS_RE.sub(IT_WORD, text)
+    text = text.lower()
+    if _IT_RE.search(text):
+        words = re.findall(r"[\w'’]+", text)
+        # (parts of a text are read alone too: "before it" must stay what it was)
+        if any(w in _DANISH_WORDS for w in words) and not any(w in _ENGLISH_WORDS
+                                                              for w in words):
+            text = _IT_RE.sub(IT_WORD, text)
+    return text
+
+
 def normalize(text: str) -> str:
-    """Lower-case, NFC, control characters to spaces."""
-    text = unicodedata.normalize("NFC", text).lower()
+    """Lower-case, NFC, control characters to spaces; IT as a word (_information_technology)."""
+    text = unicodedata.normalize("NFC", text)
+    text = _information_technology(text) if "it" in text or "IT" in text or "It" in text \
+        or "iT" in text else text.lower()
     if text.isprintable():  # no character of category "Other": nothing to replace
         return text
     return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)

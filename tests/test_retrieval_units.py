@@ -81,6 +81,22 @@ def test_inflections_meet(analyzer):
     assert set(analyzer.terms("godkendt")) & set(analyzer.terms("godkendelser"))
 
 
+@pytest.mark.parametrize("question, read_as_it", [
+    ("Hvornår skal IT inddrages?", True),
+    ("hvad skal it-afdelingen vide", True),
+    ("hvornår skal it ind over", True),  # Danish words, no English ones
+    ("When should IT be involved?", True),  # capitals
+    ("who paid for it?", False),
+    ("and the phase before it?", False),
+    ("before it", False),  # a part of an English question read alone stays the same
+])
+def test_information_technology_is_no_stopword(analyzer, question, read_as_it):
+    guide = set(analyzer.terms("Afklar infrastruktur for IT"))
+    assert bool(set(analyzer.terms(question)) & guide - set(analyzer.terms("afklar "
+                                                                          "infrastruktur"))) \
+        is read_as_it
+
+
 @pytest.mark.parametrize("question, danish", [
     ("What about the AI Act?", "ai-forordning"),
     ("CE mark", "ce-mærkning"),
