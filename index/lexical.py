@@ -173,6 +173,9 @@ def distance_within(a: str, b: str, limit: int) -> int | None:
     return previous[-1] if previous[-1] <= limit else None
 
 
+# Danish endings a word the guide writes bare may carry in a question (konceptualiseringen).
+INFLECTIONS = frozenset("en et ne er erne ene ens ets e s".split())
+
 # Typed without Danish letters: "ae" for "æ", "oe" for "ø", "aa" for "å".
 DANISH_LETTERS = {"ae": "æ", "oe": "ø", "aa": "å"}
 DIGRAPH_RE = re.compile("ae|oe|aa")
@@ -220,6 +223,29 @@ class Analyzer:
         danish = self._danish_letters(word)
         if danish or len(word) < 6:
             return danish
+        closest = self._closest(word)
+        if closest or len(word) < 8 or "-" in word:
+            return closest
+        # An inflection or a compound of a misspelt word the guide has: konseptualisringen →
+        # konceptualisering + en, idéudvklingsfasen → idéudvikling + s + fasen.
+        splits = []
+        for cut in range(5, len(word) - 1):
+            head, tail = word[:cut], word[cut:]
+            if tail not in INFLECTIONS and not (len(tail) >= 4 and tail in self.words):
+                continue
+            for part, link in ((head[:-1], "s"), (head, "")) if head.endswith("s") \
+                    else ((head, ""),):
+                if len(part) >= 5 and self._left_alone(part):
+                    return None  # a compound of the guide's words (driftsfasen)
+                splits.append((part, link + tail))
+        for part, rest in splits:
+            fixed = self._closest(part) if len(part) >= 6 else None
+            if fixed:
+                return fixed + rest
+        return None
+
+    def _closest(self, word: str) -> str | None:
+        """The corpus word within 1 edit of `word` (2 from 9 letters), nearest first."""
         folded = fold(word)
         limit = 1 if len(word) < 9 else 2
         best: tuple[int, int, str] | None = None

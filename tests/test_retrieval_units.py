@@ -131,6 +131,19 @@ def test_danish_letters_typed_as_two_are_read_as_danish():
     assert speller.spell("what does it do") == "what does it do"
 
 
+def test_misspelt_inflections_and_compounds_of_guide_words_are_corrected():
+    chunks = chunk_guide(load_guide())
+    texts = [c.context for c in chunks]
+    speller = Analyzer(corpus_vocabulary(texts), corpus_words(texts))
+    # The guide writes "Konceptualisering" and "Idéudvikling" bare: the ending and the
+    # compound's tail stay, the misspelt word they hang on is corrected.
+    assert speller.spell("hvad sker der i konseptualisringen") == \
+        "hvad sker der i konceptualiseringen"
+    assert speller.spell("idéudvklingsfasen") == "idéudviklingsfasen"
+    # A compound of the guide's own words, hyphenated or not, is left as written.
+    assert speller.spell("driftsfasen og produkt-sporet") == "driftsfasen og produkt-sporet"
+
+
 def test_words_people_use_about_the_guide_count_as_danish():
     chunks = chunk_guide(load_guide())
     texts = [c.context for c in chunks]
