@@ -291,8 +291,10 @@ class Reader:
                 mentions, phases=phases or context), TUNING.previous_action_match)
             target_pointer = bool(target_actions)
         if order is not None and order.target:
-            phase_word = cues.has(words, "phase_word")
-            # "næste fase efter Protokol": the phase word before the target belongs to it.
+            # "næste fase efter Protokol": the phase word before the target belongs to it (not
+            # one after it: "efter den prospektive vurdering i fase 4" is after the action).
+            phase_word = cues.has(tuple(tokens(order.head)) if order.head else words,
+                                  "phase_word")
             target_phases = self.mention_reader.read(
                 f"fasen {order.rest}" if phase_word else order.rest).phases
             target_actions = () if phase_word and target_phases else \

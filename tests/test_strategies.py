@@ -212,6 +212,14 @@ def test_next_phase_after_a_named_phase(other):
     assert answer.answer.startswith("Efter Forskning › 2 Protokol kommer Fase 3: Rekruttering.")
 
 
+def test_after_an_action_located_by_its_phase_is_after_the_action(other):
+    # "i fase 2" after the target says where the step is; the phase word is not the target.
+    answer = ask(other, order, "Hvad sker der efter oplæringen af personalet i fase 2 i Pilot?")
+    assert answer is not None
+    assert "Afprøv teknologien" in answer.answer
+    assert "Fase 3: Evaluering" not in answer.lead
+
+
 def test_next_step_inside_a_named_phase_follows_the_step_the_situation_describes(other):
     answer = ask(other, order, "Vi har beskrevet behovet. Hvad er næste skridt i Forberedelse?")
     assert answer.lead.startswith("Efter *Beskriv behovet*")
