@@ -34,6 +34,12 @@ def ordinals() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
+def cardinals() -> dict[str, int]:
+    """Number words that count a phase only right after a phase word ("fase to")."""
+    return dict(_data()["cardinals"]["words"])
+
+
+@lru_cache(maxsize=1)
 def detail_kinds() -> tuple[tuple[str, tuple[Phrase, ...]], ...]:
     kinds = _data()["detail"]["kinds"]
     return tuple((name, tuple(tuple(tokens(p)) or (p,) for p in cues))

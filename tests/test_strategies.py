@@ -136,6 +136,16 @@ def test_missing_phase_names_what_the_track_has(other):
     assert places(answer) == [("pilot", None)]
 
 
+@pytest.mark.parametrize("question, key", [
+    ("Hvad sker der i fase tre i Pilot?", ("pilot", 3)),
+    ("pilot phase two – what's it about?", ("pilot", 2)),
+])
+def test_a_phase_number_written_as_a_word(other, question, key):
+    assert other.read(question).mentions.phases == (key,)
+    answer = ask(other, missing, "Hvad sker der i fase fem i Pilot?")
+    assert answer.answer.startswith("Pilot har 4 faser; der er ingen fase 5.")
+
+
 @pytest.mark.parametrize("question, start", [
     ("Hvad handler fase 7 om?", "Guiden har Pilot med 4 faser, Anskaffelse med 3 faser og "
                                 "Forskning med 6 faser; der er ingen fase 7."),
