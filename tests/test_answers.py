@@ -336,3 +336,13 @@ def test_a_follow_up_about_the_guide_stays_with_the_guide(real_assistant):
         "og hvem har betalt for den?"))
     assert places(answer) and all(track == "intro" for track, _ in places(answer))
     assert "Erhvervsstyrelsen som puljeansvarlig" in answer.answer
+
+
+def test_an_action_is_quoted_with_the_watch_out_it_is_asked_about_with(real_assistant):
+    # The situation's words ("modellen") match another watch-out of the phase; the one the
+    # question bank asks about together with the risk categorisation is quoted too.
+    answer = real_assistant.ask([Message(
+        "user", "Nu hvor vi bygger modellen, hvad skal vi gøre ved risiciene under den nye "
+                "EU-lov om AI?")])
+    assert "Kategoriser risici ift. EU's AI-forordning" in answer.answer
+    assert "Dokumentationen skal tænkes ind allerede i udviklingsfasen" in answer.answer

@@ -1,9 +1,10 @@
 """Anything else the guide covers: the passages that answer it best.
 
 The lead is the best passage (a key action with where it sits, or the paragraph itself); the
-details are what explains it (an action's watch-out, a paragraph's action) and close second
-passages. When the question names no track and the other track says about as much, its best
-passage is given too: the same step often exists in both. An action that recurs in several
+details are what explains it (an action's watch-out by the question's words, and the one the
+question bank asks about with the action; a paragraph's action) and close second passages.
+When the question names no track and the other track says about as much, its best passage is
+given too: the same step often exists in both. An action that recurs in several
 phases with the question's words (the business case) is listed in each.
 """
 
@@ -53,6 +54,9 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         companion = select.companion(r, guide, hit.chunk)
         if companion is not None:
             extra.append(companion)
+        learned = guide.explains(hit.chunk) if hit.chunk.kind == KEY_ACTIONS else None
+        if learned is not None and learned != companion:
+            extra.append(learned)  # what the action is asked about with, beside the words
         extra += select.picked(hits, place_of(hit.chunk), hit)[:3]
         extra = [c for c in select.continued(guide, [hit.chunk, *extra])
                  if c not in shown][:3]
