@@ -18,6 +18,7 @@ from assistant.strategies import (
     order,
     phase,
     refusal,
+    steps,
     synthesis,
     task,
     topic,
@@ -535,3 +536,24 @@ def test_there_is_the_phase_not_the_step_the_last_answer_named(other):
     assert reading.phases == (("pilot", 2),)
     assert not reading.content  # not read as a question about "Oplær personalet"
     assert "Først skal borgerne give samtykke" in answer.answer
+
+
+def test_the_steps_for_a_situation_are_those_of_the_phase_it_describes(other):
+    from dataclasses import replace
+
+    def read(question):  # the fixture has no intent model: read as the model would
+        r = other.read(question)
+        return replace(r, intents=(("actions", 0.8),), intent="actions")
+
+    answer = steps.answer(read("Vi skal til at oplære personalet. Hvilke skridt har vi nu?"),
+                          other.guide)
+    assert answer is not None
+    assert answer.answer.startswith("Det hører til Pilot › 2 Afprøvning.")
+    assert "3. Afprøv teknologien" in answer.answer
+    assert markers_match(answer)
+    # Without a word for steps, or for now, it is a topic question; a named phase is the
+    # phase strategy's.
+    assert steps.answer(read("Vi skal til at oplære personalet. Hvad nu?"), other.guide) is None
+    assert steps.answer(read("Hvilke skridt er der i oplæringen af personalet?"),
+                        other.guide) is None
+    assert steps.answer(read("Hvilke skridt er der nu i Afprøvning?"), other.guide) is None

@@ -17,6 +17,7 @@ from assistant.strategies import (
     order,
     phase,
     refusal,
+    steps,
     synthesis,
     task,
     topic,
@@ -32,6 +33,7 @@ STRATEGIES = (
     about,  # the guide itself: what, why, for whom, its structure, which track
     order,  # before/after an action, the next or previous phase, the first or last step
     phase,  # a named phase as a whole, or one of its sections
+    steps,  # the steps for a situation: the key actions of the phase it describes
     when,  # where in the journey something happens
     synthesis,  # a topic that runs through several phases
     topic,  # anything else the guide covers: the best passages
