@@ -262,8 +262,9 @@ class MentionReader:
             if glued and glued.group(1) in ("fase", "phase"):
                 number, span = int(glued.group(2)), (i, i + 1)
             elif self._is_phase_word(word):
-                after = (_num(words[i + 1]) or cues.cardinals().get(words[i + 1])) \
-                    if i + 1 < len(words) else None
+                after = _num(words[i + 1]) if i + 1 < len(words) else None
+                if after is None and i + 1 < len(words):
+                    after = cues.cardinals().get(words[i + 1])  # "fase tre"
                 before = _num(words[i - 1]) if i > 0 else None
                 if after is not None and not self._is_action_word_at(words, i + 2):
                     number, span = after, (i, i + 2)
