@@ -2,13 +2,14 @@
 
 The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
-- the blind development sets (evals/blind-dev.jsonl to blind-dev7.jsonl, each written by a
+- the blind development sets (evals/blind-dev.jsonl to blind-dev9.jsonl, each written by a
   helper who saw only the guide and personas; the third leans on the kinds the others found
   hardest, the fifth and sixth on order questions and follow-ups, the seventh on English,
-  phases and synthesis; the fourth to seventh are kept out of the refusal's calibration, as
-  its check), whose failures are listed too;
+  phases and synthesis, the eighth and ninth on actions, follow-ups, order, phases and
+  misspellings; the fourth to ninth are kept out of the refusal's calibration, as its
+  check), whose failures are listed too;
 - the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl to
-  blind-final6.jsonl, each written by a fresh helper at the end of a stretch of work),
+  blind-final7.jsonl, each written by a fresh helper at the end of a stretch of work),
   reported in aggregate and by category only: their questions are never printed, so they are
   never tuned on.
 """
@@ -60,6 +61,8 @@ SETS = (
     QuestionSet("Blindt udviklingssæt 5", "blind-dev5.jsonl", True),
     QuestionSet("Blindt udviklingssæt 6", "blind-dev6.jsonl", True),
     QuestionSet("Blindt udviklingssæt 7", "blind-dev7.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 8", "blind-dev8.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 9", "blind-dev9.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
@@ -68,6 +71,7 @@ SETS = (
     QuestionSet("Allersidste afsluttende blinde testsæt", "blind-final4.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 5", "blind-final5.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 6", "blind-final6.jsonl", False),
+    QuestionSet("Afsluttende blindt testsæt 7", "blind-final7.jsonl", False),
 )
 
 
