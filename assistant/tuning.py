@@ -73,6 +73,8 @@ class Tuning:
     #                                "produkt") says too little to tie actions together
     synthesis_min_places: int = 2  # a topic found in this many phases is listed across them
     synthesis_ratio: float = 0.5  # … each phase's best at least this share of the top score
+    synthesis_actions: int = 4  # … with up to this many of the phase's actions that hold the
+    #                             topic ("validering": approvals, retrospective, prospective)
     guide_sections: int = 3  # sections of the introduction or colophon quoted for one question
     max_list_items: int = 6  # key actions listed for a topic (a whole phase lists them all)
     order_window: int = 3  # actions listed before or after the one asked about

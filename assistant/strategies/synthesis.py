@@ -23,7 +23,8 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         return None
     draft = Draft(guide, r.english)
     draft.add_lead("\n".join(
-        draft.item(h.chunk, select.actions_about(r, guide, key, besides=h.chunk))
+        draft.item(h.chunk, select.actions_about(r, guide, key, most=TUNING.synthesis_actions,
+                                                 besides=h.chunk))
         for key, h in places))
     # What the steps listed involve: the watch-out that explains each, while the answer is short.
     for explaining in dict.fromkeys(guide.explains(h.chunk) for _, h in places
