@@ -284,9 +284,9 @@ class Reader:
                 and order.relation in ("next", "previous") and not content:
             target_actions, target_pointer = (pointed,), True  # "og før den?": the step named
         elif order is not None and not order.target and not content and previous and context \
-                and order.relation in ("next", "previous") \
-                and cues.has(words, "thing_pointer") and not cues.has(words, "phase_word"):
-            # "Hvad skal der stå i samarbejdsaftalen?" – "og før den?": the step it asked about.
+                and order.relation in ("next", "previous") and not cues.has(words, "phase_word"):
+            # "Hvad skal der stå i samarbejdsaftalen?" – "og før den?", "hvad ligger lige før?":
+            # the step it asked about.
             target_actions = self.actions_named(previous, replace(
                 mentions, phases=phases or context), TUNING.previous_action_match)
             target_pointer = bool(target_actions)

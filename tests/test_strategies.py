@@ -306,6 +306,10 @@ def test_before_it_is_before_the_step_the_last_question_asked_about(other):
     answer = follow(other, "og før den?", "Hvad indebærer det at oplære personalet?",
                     "Personalet skal kende teknologien, før den afprøves.", (("pilot", 2),))
     assert answer.answer.startswith("Før *Oplær personalet*")
+    # … also without a word pointing back: "hvad ligger lige før?"
+    answer = follow(other, "hvad ligger lige før?", "Hvad indebærer det at oplære personalet?",
+                    "Personalet skal kende teknologien, før den afprøves.", (("pilot", 2),))
+    assert answer.answer.startswith("Før *Oplær personalet*")
 
 
 def test_a_situation_that_holds_a_whole_action_title_names_it(other):
