@@ -51,6 +51,7 @@ INJECTION_RE = re.compile(
 where the learned model is unsure (it also learns them from the bank)."""
 
 KIND_INTENTS = {"purpose": PURPOSE, "actions": KEY_ACTIONS, "watch_outs": WATCH_OUTS}
+ACROSS_INTENTS = ("synthesis", "when")  # asked of a thing through the journey
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +149,7 @@ class Reader:
         asking = ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before", "after",
                   "next", "previous", "first", "last", "when", "action_word", "phase_word",
                   "track_word", "kind_purpose", "kind_watch_outs", "kind_key_actions", "count",
-                  "structure", "which_track", "light_verbs", "elaborate")
+                  "structure", "which_track", "light_verbs", "elaborate", "recurs")
         self.cue_words = frozenset(
             w for group in asking for p in cues.phrases(group)
             if len(p) == 1 or group.startswith("follow_up") for w in p) | frozenset(
@@ -274,6 +275,19 @@ class Reader:
         follow_up = follow_up or picked
         phases = self._phases(mentions, context, follow_up, other_track, track_hint,
                               track_classes, words)
+        topic_text = spelled
+        if follow_up and previous and not other_track and not mentions.phases and intents \
+                and intents[0][0] in ACROSS_INTENTS and cues.has(words, "thing_pointer"):
+            # "business case i fase 1?" – "og hvor dukker den op igen senere?": the thing the
+            # last question asked about, through the journey of the track talked about.
+            asked = self.analyzer.spell(previous)  # its topic words, not where it asked
+            topic_text = " ".join([*self.content_words(asked, self.mention_reader.read(asked))[0],
+                                   spelled])
+            mentions = replace(mentions, tracks=tuple(dict.fromkeys(t for t, _ in context)))
+            phases, pointed = (), None  # where it recurs, not what the step named involves
+            evidence = self.evidence(topic_text, mentions, track_hint,
+                                     self.retriever.vector(topic_text) if semantic else None,
+                                     places=places)
         if pointed is not None and order is not None and order.relation in ("first", "last"):
             order = None  # "den sidste af dem": the last one named, not the phase's last step
             mentions = replace(mentions, ordinal_action=None)
@@ -327,7 +341,7 @@ class Reader:
             pointed=pointed, picked=picked, words=words,
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
-            action_words=self._action_words(spelled, mentions, track_hint),
+            action_words=self._action_words(topic_text, mentions, track_hint),
             phases=phases)
         return _with_intent(reading)
 

@@ -346,3 +346,12 @@ def test_an_action_is_quoted_with_the_watch_out_it_is_asked_about_with(real_assi
                 "EU-lov om AI?")])
     assert "Kategoriser risici ift. EU's AI-forordning" in answer.answer
     assert "Dokumentationen skal tænkes ind allerede i udviklingsfasen" in answer.answer
+
+
+def test_where_the_thing_just_asked_about_comes_back_later(real_assistant):
+    answer = real_assistant.ask(conversation(
+        "Hvad går den forventede business case i idéfasen ud på?",
+        "Business casen påbegyndes i Idéudvikling og justeres løbende.",
+        "og hvor dukker den så op igen senere?"))
+    assert "Tilpas business case" in answer.answer
+    assert "Revurder business case" in answer.answer
