@@ -120,6 +120,7 @@ class Order:
     target: str = ""  # up to the end of its clause
     rest: str = ""  # everything after "før"/"efter" (a phase title may hold a comma)
     head: str = ""  # everything before it ("hvad gør vi", "hvordan opdaterer man business casen")
+    compared: bool = False  # "A eller B først?": is A before B (A is in the head)
 
 
 def order_of(text: str) -> Order | None:
@@ -138,6 +139,14 @@ def order_of(text: str) -> Order | None:
             if all((w,) in phrases("follow_up_end") for w in target):
                 return Order("previous" if relation == "before" else "next", head=head)
             return Order(relation, " ".join(target), " ".join(words[span[1]:]), head)
+    alternative = [i for i, w in enumerate(words) if w in ("eller", "or")]
+    if alternative and has(words, "first"):
+        # "retrospektiv eller prospektiv først?", "which comes first, A or B?": is A before B.
+        firsts = {w for p in phrases("first") for w in p}
+        later = [w for w in words[alternative[-1] + 1:] if w not in firsts]
+        if later:
+            head = " ".join(words[:alternative[-1]])
+            return Order("before", " ".join(later), " ".join(later), head, compared=True)
     for relation in ("next", "previous", "last", "first"):
         if has(words, relation):
             return Order(relation)

@@ -561,3 +561,26 @@ def test_the_steps_for_a_situation_are_those_of_the_phase_it_describes(other):
     assert steps.answer(read("Hvilke skridt er der i oplæringen af personalet?"),
                         other.guide) is None
     assert steps.answer(read("Hvilke skridt er der nu i Afprøvning?"), other.guide) is None
+
+
+def test_which_of_two_steps_comes_first(other):
+    from assistant import cues
+
+    asked = cues.order_of("Skal vi afprøve teknologien eller oplære personalet først?")
+    assert (asked.relation, asked.target, asked.compared) == ("before", "oplære personalet", True)
+    answer = ask(other, order, "Skal vi afprøve teknologien eller oplære personalet først?")
+    assert answer.answer.startswith("I Pilot › 2 Afprøvning kommer *Oplær personalet*")
+    assert "før *Afprøv teknologien*" in answer.answer
+    assert markers_match(answer)
+    # Without an alternative, "først" is the first step.
+    assert not cues.order_of("Hvad skal vi gøre først?").compared
+
+
+def test_after_a_step_in_several_tracks_starts_with_the_track_the_situation_implies(other):
+    from dataclasses import replace
+
+    reading = other.read("Hvad kommer efter indsamling af data?")
+    assert {a.track for a in reading.target_actions} == {"pilot", "forskning"}
+    for hint in ("pilot", "forskning"):
+        hinted = replace(reading, track_hint=hint)
+        assert places(order.answer(hinted, other.guide))[0][0] == hint

@@ -61,6 +61,8 @@ def _order_watch_out(r: Reading, guide: GuideMap, key: PhaseKey, before: bool):
 
 def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before: bool) -> Answer:
     draft = Draft(guide, r.english)
+    if r.track_hint:  # the track the situation implies first
+        anchors = tuple(sorted(anchors, key=lambda a: a.track != r.track_hint))
     for anchor in anchors[:2]:
         key = (anchor.track, anchor.phase)
         actions = guide.actions(key)
@@ -116,6 +118,35 @@ def _asks_phase(words: tuple[str, ...]) -> bool:
         for i, w in enumerate(words) if i > 0)
 
 
+def _compared(r: Reading, guide: GuideMap) -> list[tuple[Chunk, Chunk]]:
+    """"A eller B først?": (A, B) in each phase that has both; A is the step of B's phase
+    whose own words the question uses most, besides B."""
+    pairs = []
+    for b in r.target_actions:
+        named = [c for c in guide.actions((b.track, b.phase))
+                 if c != b and r.action_words.get(c.id)]
+        if named:
+            pairs.append((max(named, key=lambda c: len(r.action_words[c.id])), b))
+    if r.track_hint:  # the track the situation implies first
+        pairs.sort(key=lambda p: p[0].track != r.track_hint)
+    return pairs
+
+
+def _which_first(r: Reading, guide: GuideMap, pairs: list[tuple[Chunk, Chunk]]) -> Answer:
+    draft = Draft(guide, r.english)
+    for a, b in pairs[:2]:
+        first, then = sorted((a, b), key=lambda c: c.number or 0)
+        key = (first.track, first.phase)
+        total = len(guide.actions(key))
+        draft.add_lead(f"I {guide.label(key)} kommer {draft.action_names([first])} (handling "
+                       f"{first.number} af {total}) før {draft.action_names([then])} "
+                       f"(handling {then.number}).")
+        explains = select.companion(r, guide, then)
+        if explains is not None:
+            draft.add(draft.quote([explains]))
+    return draft.answer()
+
+
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     order = r.order
@@ -129,6 +160,9 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         before = order.relation == "before"
         if r.target_phases and not r.target_actions:
             return _next_phase(r, guide, r.target_phases, -1 if before else 1)
+        pairs = _compared(r, guide) if order.compared else []
+        if pairs:
+            return _which_first(r, guide, pairs)
         if r.target_actions:
             return _neighbours(r, guide, r.target_actions, before)
         return None
