@@ -28,6 +28,12 @@ def phrases(group: str) -> tuple[Phrase, ...]:
     return tuple(sorted((p for p in found if p), key=len, reverse=True))
 
 
+@lru_cache(maxsize=8)
+def section_word(group: str) -> str:
+    """The word of a section heading that a group's questions ask about ("målgruppe")."""
+    return _data()[group]["section"]
+
+
 @lru_cache(maxsize=1)
 def ordinals() -> dict[str, int]:
     return dict(_data()["ordinals"]["words"])

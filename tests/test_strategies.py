@@ -584,3 +584,14 @@ def test_after_a_step_in_several_tracks_starts_with_the_track_the_situation_impl
     for hint in ("pilot", "forskning"):
         hinted = replace(reading, track_hint=hint)
         assert places(order.answer(hinted, other.guide))[0][0] == hint
+
+
+@pytest.mark.parametrize("question", ["Hvem er guiden skrevet til?",
+                                      "Who is this guide meant for?"])
+def test_whom_the_guide_is_for_is_its_target_group_not_its_makers(other, question):
+    from dataclasses import replace
+
+    reading = replace(other.read(question), intent="guide")  # as the intent model reads it
+    answer = about.answer(reading, other.guide)
+    assert answer.answer.startswith("Målgruppen er ledere, terapeuter og konsulenter")
+    assert places(answer) == [("intro", None)]

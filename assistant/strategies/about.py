@@ -109,6 +109,14 @@ def _guide(r: Reading, guide: GuideMap) -> Answer | None:
         return None
     close = [h for h in hits if h.score >= TUNING.second_place_ratio * hits[0].score]
     places = select.best_places(close)[:TUNING.guide_sections]
+    if cues.has(r.words, "audience"):
+        # "hvem er den skrevet til?" is asked like "hvem har skrevet den?": the section on
+        # whom the guide is for answers, whatever came closest.
+        word = cues.section_word("audience")
+        asked = [h for h in hits if word in (h.chunk.section or "").lower()]
+        if asked:
+            places = select.best_places(asked)[:1]
+            close += [asked[0]]
     draft = Draft(guide, r.english)
     for i, (place, _) in enumerate(places):
         section = guide.place(place)
