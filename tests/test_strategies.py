@@ -177,7 +177,7 @@ def test_a_named_phase_purpose_first_then_its_actions(other):
 
 def test_a_named_section(other):
     answer = ask(other, phase, "Hvad skal man være opmærksom på i fase 2 i Pilot?")
-    assert [c.section for c in answer.citations] == ["Vær opmærksom på"]
+    assert {c.section for c in answer.citations} == {"Vær opmærksom på"}
     assert "Først skal borgerne give samtykke" in answer.answer
 
 
@@ -595,3 +595,10 @@ def test_whom_the_guide_is_for_is_its_target_group_not_its_makers(other, questio
     answer = about.answer(reading, other.guide)
     assert answer.answer.startswith("Målgruppen er ledere, terapeuter og konsulenter")
     assert places(answer) == [("intro", None)]
+
+
+def test_what_to_watch_out_for_in_a_situation_is_the_whole_section_of_its_phase(other):
+    answer = ask(other, topic, "Hvad skal vi passe på med tiden, når vi tester?")
+    assert answer.answer.startswith("Pilot › 2 Afprøvning: Afprøvningen tager ofte længere tid")
+    assert "Først skal borgerne give samtykke" in answer.answer  # the rest of the section
+    assert markers_match(answer)

@@ -16,7 +16,7 @@ from assistant.compose import Draft, message
 from assistant.layout import GuideMap, place_of
 from assistant.messages import NOT_COVERED
 from assistant.reading import Reading
-from corpus.model import KEY_ACTIONS
+from corpus.model import KEY_ACTIONS, WATCH_OUTS
 from index.chunking import Chunk
 
 
@@ -57,9 +57,16 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
         learned = guide.explains(hit.chunk) if hit.chunk.kind == KEY_ACTIONS else None
         if learned is not None and learned != companion:
             extra.append(learned)  # what the action is asked about with, beside the words
+        most = 3
+        if r.kind == WATCH_OUTS and hit.chunk.kind == WATCH_OUTS and not r.content_actions:
+            # "faldgruber, når den skal testes?": what to watch out for there is the section
+            # of the phase the situation describes, all of it
+            section = guide.section((hit.chunk.track, hit.chunk.phase), WATCH_OUTS)
+            extra += section
+            most = len(section)
         extra += select.picked(hits, place_of(hit.chunk), hit)[:3]
         extra = [c for c in select.continued(guide, [hit.chunk, *extra])
-                 if c not in shown][:3]
+                 if c not in shown][:most]
         shown |= set(extra)
         paragraphs = [c for c in extra if c.kind != KEY_ACTIONS]
         actions = [c for c in extra if c.kind == KEY_ACTIONS]
