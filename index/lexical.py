@@ -192,6 +192,7 @@ class Analyzer:
         # Words with æ, ø or å that people use about the guide (its question bank): "især",
         # "købe" are Danish although the guide never writes them.
         self.lexicon = lexicon
+        self._lexicon_stems = frozenset(stem(w) for w in lexicon)  # "indføre" → "indfører"
         self._buckets: dict[str, list[str]] = {}
         for w in words:
             if len(w) >= 5:
@@ -280,10 +281,12 @@ class Analyzer:
 
     def _plausible(self, word: str) -> bool:
         """The guide has the word, an inflection of it (a shared start) or both parts of it
-        as a compound (færdigudviklet, beløbsgrænse); or it is a Danish function word."""
+        as a compound (færdigudviklet, beløbsgrænse); or the question bank has an inflection of
+        it; or it is a Danish function word."""
         vocabulary = self.vocabulary
         return word in self.words or word in DANISH_STOPWORDS or word in self.lexicon or (
-            len(word) >= 4 and stem(word) in vocabulary) or self.has_prefix(word) or any(
+            len(word) >= 4 and (stem(word) in vocabulary or stem(word) in self._lexicon_stems)) \
+            or self.has_prefix(word) or any(
             stem(word[:i]) in vocabulary and stem(word[i:]) in vocabulary
             for i in range(4, len(word) - 3))
 

@@ -152,6 +152,11 @@ def test_words_people_use_about_the_guide_count_as_danish():
     bank = Analyzer(corpus_vocabulary(texts), corpus_words(texts),
                     danish_lexicon(["Hvad er især vigtigt?"]))
     assert bank.spell("isaer naeste") == "især næste"
+    # … and the other forms of such a word ("indføre" in the bank, "indfoerer" typed)
+    assert plain.spell("indfoerer") == "indfoerer"
+    inflected = Analyzer(corpus_vocabulary(texts), corpus_words(texts),
+                         danish_lexicon(["Hvordan kan vi indføre det?"]))
+    assert inflected.spell("indfoerer") == "indfører"
     # Only the Danish letters: the words that say how a question asks, not spelling fixes.
     assert bank.danish("hvad er naeste fase efter valdering") == \
         "hvad er næste fase efter valdering"
