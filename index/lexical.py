@@ -28,7 +28,7 @@ thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem hvornår gøre gør g
 vi man mon lige så få fik får nogen noget nok helst gerne the a an of to in on for is are what
 which how do does i we you should must when who with and or be it this that at by from as
 my our there about can me us your tell please venligst fortæl sig mig hej tak ok okay egentlig
-før efter inden næste derefter bagefter forrige then next before after first først ved
+før efter inden næste derefter bagefter forrige then next before after first først ved videre
 """.split())
 
 
