@@ -602,3 +602,11 @@ def test_what_to_watch_out_for_in_a_situation_is_the_whole_section_of_its_phase(
     assert answer.answer.startswith("Pilot › 2 Afprøvning: Afprøvningen tager ofte længere tid")
     assert "Først skal borgerne give samtykke" in answer.answer  # the rest of the section
     assert markers_match(answer)
+
+
+def test_which_single_key_action_comes_before_is_an_order_question(other):
+    # "central handling" (singular) says how the question asks; it is no topic of the head.
+    reading = other.read("Hvilken central handling ligger lige før oplæringen af personalet?")
+    assert not reading.order_head_topic
+    answer = ask(other, order, "Hvilken central handling ligger lige før oplæringen af personalet?")
+    assert answer.answer.startswith("Før *Oplær personalet*")
