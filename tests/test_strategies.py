@@ -610,3 +610,13 @@ def test_which_single_key_action_comes_before_is_an_order_question(other):
     assert not reading.order_head_topic
     answer = ask(other, order, "Hvilken central handling ligger lige før oplæringen af personalet?")
     assert answer.answer.startswith("Før *Oplær personalet*")
+
+
+@pytest.mark.parametrize("question, first", [
+    ("What is the first key action in the phase after Forberedelse?",
+     "Indhent samtykke fra borgerne"),
+    ("What is the last key action in the phase before Evaluering?", "Afprøv teknologien"),
+])
+def test_the_first_or_last_step_of_the_phase_after_or_before_another(other, question, first):
+    answer = ask(other, order, question)
+    assert f"*{first}*" in answer.answer.split("\n")[0]

@@ -7,6 +7,8 @@ what follows it, and the watch-out that speaks of the order ("først …") goes 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant import cues, select
 from assistant.answer import Answer
 from assistant.compose import Draft
@@ -153,6 +155,14 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     if r.intent != "order":
         return None
     if r.mentions.ordinal_action:
+        if order is not None and order.relation in ("before", "after") and r.target_phases \
+                and not r.target_actions:
+            # "the first thing in the phase that follows Konceptualisering": that phase's
+            step = -1 if order.relation == "before" else 1
+            keys = tuple(n for k in r.target_phases if (n := guide.neighbour(k, step)))
+            if keys:
+                return _ordinal_action(replace(r, phases=keys), guide,
+                                       r.mentions.ordinal_action)
         return _ordinal_action(r, guide, r.mentions.ordinal_action)
     if order is None:
         return None
