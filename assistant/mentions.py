@@ -21,6 +21,7 @@ from corpus.model import KEY_ACTIONS, KIND_TITLES, PURPOSE, WATCH_OUTS
 from index.lexical import DANISH_STOPWORDS, Analyzer, fold, glossary_expansion, stem, tokens
 
 NUMBER_RE = re.compile(r"^(\d{1,3})\.?$")
+PLURAL_ACTION_WORDS = frozenset({"handlinger", "actions", "steps"})
 GLUED_RE = re.compile(r"^(fase|phase|trin|step|handling)(\d{1,3})$")  # "fase3"
 # A title word found in this many chunks or more is an everyday word of the guide ("udvikling"):
 # it names its phase only beside a word like "fase" ("udviklingsfasen", "fasen Udvikling").
@@ -232,6 +233,11 @@ class MentionReader:
             ordinal_phase=ordinal_phase, ordinal_action=ordinal_action,
             missing=missing or action_missing, place_words=frozenset(place_words))
 
+    def numbered(self, text: str, phases: tuple[PhaseKey, ...]) -> tuple:
+        """Key actions `text` names by number inside `phases` (the phase in view: "den anden
+        centrale handling der")."""
+        return self._actions(tuple(tokens(text)), phases)[0]
+
     def _tracks(self, words: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
         """Track names, also with one word inside them ("færdigt AI-produkt", "nye AI-idéer")."""
         stems, owner = [], []  # hyphenated words split, each part knowing its word
@@ -359,6 +365,8 @@ class MentionReader:
             if words[i - 1:i] == ("centrale",) and i > 1:
                 before = _num(words[i - 2])
             after = _num(words[i + 1]) if i + 1 < len(words) else None
+            if word in PLURAL_ACTION_WORDS:
+                before = None  # "de 15 handlinger i fase 1": a count, not a number
             number = before if before is not None else after
             j = i - 2 if i > 1 and words[i - 1] in ("centrale", "key") else i - 1
             if j >= 0 and (words[j],) in cues.phrases("list_first"):

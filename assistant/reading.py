@@ -275,6 +275,9 @@ class Reader:
         follow_up = follow_up or picked
         phases = self._phases(mentions, context, follow_up, other_track, track_hint,
                               track_classes, words)
+        if follow_up and phases and not mentions.phases and not mentions.actions:
+            # "den anden centrale handling der": the numbered step of the phase in view
+            mentions = replace(mentions, actions=self.mention_reader.numbered(spelled, phases))
         topic_text = spelled
         if follow_up and previous and not other_track and not mentions.phases and intents \
                 and intents[0][0] in ACROSS_INTENTS and cues.has(words, "thing_pointer"):

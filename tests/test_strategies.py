@@ -15,6 +15,7 @@ from assistant.strategies import (
     injection,
     language,
     missing,
+    numbered,
     order,
     phase,
     refusal,
@@ -620,3 +621,15 @@ def test_which_single_key_action_comes_before_is_an_order_question(other):
 def test_the_first_or_last_step_of_the_phase_after_or_before_another(other, question, first):
     answer = ask(other, order, question)
     assert f"*{first}*" in answer.answer.split("\n")[0]
+
+
+def test_a_key_action_named_by_its_number(other):
+    answer = ask(other, numbered, "Hvad er den 2. handling i Afprøvning?")
+    assert answer.answer.startswith("Pilot › 2 Afprøvning, handling 2 af 3: *Oplær personalet*")
+    assert markers_match(answer)
+    # … in the phase the conversation is about: "den anden handling der"
+    reading = other.read("den anden handling der, hvad indebærer den?", (("pilot", 2),))
+    assert numbered.answer(reading, other.guide).answer.startswith(
+        "Pilot › 2 Afprøvning, handling 2 af 3")
+    # A number before the plural counts the actions: the phase strategy lists them.
+    assert ask(other, numbered, "Hvad er de 3 handlinger i Afprøvning?") is None

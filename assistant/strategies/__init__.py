@@ -14,6 +14,7 @@ from assistant.strategies import (
     injection,
     language,
     missing,
+    numbered,
     order,
     phase,
     refusal,
@@ -32,6 +33,7 @@ STRATEGIES = (
     refusal,  # off topic, or a detail the guide does not give
     about,  # the guide itself: what, why, for whom, its structure, which track
     order,  # before/after an action, the next or previous phase, the first or last step
+    numbered,  # a key action named by its number: where it sits and what explains it
     phase,  # a named phase as a whole, or one of its sections
     steps,  # the steps for a situation: the key actions of the phase it describes
     when,  # where in the journey something happens
