@@ -98,6 +98,14 @@ def companion(r: Reading, guide: GuideMap, chunk: Chunk) -> Chunk | None:
         learned = guide.explains(chunk)
         if learned is not None:
             return learned
+    if chunk.kind != KEY_ACTIONS:
+        # The actions the bank asks about together with the paragraph, the one whose own
+        # words the question uses most ("… at IT-infrastrukturen er på plads" and "what does
+        # IT need?": Afklar infrastruktur for IT).
+        worded = [a for a in guide.actions(key)
+                  if guide.explains(a) == chunk and r.action_words.get(a.id)]
+        if worded:
+            return max(worded, key=lambda a: len(r.action_words[a.id]))
     if not hits:
         return None
     if chunk.kind != KEY_ACTIONS and hits[0].lexical <= 0 and hits[0].key <= 0:

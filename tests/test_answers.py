@@ -355,3 +355,11 @@ def test_where_the_thing_just_asked_about_comes_back_later(real_assistant):
         "og hvor dukker den så op igen senere?"))
     assert "Tilpas business case" in answer.answer
     assert "Revurder business case" in answer.answer
+
+
+def test_a_paragraph_is_quoted_with_the_step_of_it_the_question_words(real_assistant):
+    answer = real_assistant.ask([Message(
+        "user", "We are buying a CE-marked tool. What must our IT people have in place before "
+                "it is validated on local data?")])
+    assert "IT-infrastrukturen er på plads" in answer.answer
+    assert "Afklar infrastruktur for IT" in answer.answer
