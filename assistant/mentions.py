@@ -62,6 +62,7 @@ class Mentions:
     kinds: tuple[str, ...] = ()  # section kinds named (purpose, key_actions, watch_outs)
     ordinal_phase: str | None = None  # "first" | "last" phase named without a number
     ordinal_action: str | None = None  # "first" | "last" action
+    ordinal_count: int = 1  # … so many of them ("de to sidste handlinger")
     missing: Missing | None = None
     place_words: frozenset[int] = frozenset()  # positions of words that only name places
 
@@ -118,6 +119,16 @@ def _base(head: str) -> str:
 def _orders(word: str) -> bool:
     """"næste", "sidste", "forrige", …: a word that places a phase, not a title's."""
     return any((word,) in cues.phrases(g) for g in ("next", "previous", "first", "last"))
+
+
+def _count(word: str) -> int | None:
+    """A small count written as a digit or a word ("to", "two", "3")."""
+    n = int(word) if word.isdigit() and len(word) < 3 else cues.cardinals().get(word)
+    return n if n and n > 1 else None
+
+
+def _edge(word: str) -> bool:
+    return (word,) in cues.phrases("list_first") or (word,) in cues.phrases("list_last")
 
 
 def _num(word: str) -> int | None:
@@ -227,10 +238,10 @@ class MentionReader:
                                                                        named)
         place_words |= {i for s, e in phase_spans for i in range(s, e) if i < len(words)}
         missing = missing or self._missing_track(words)
-        actions, action_missing, ordinal_action = self._actions(words, phases)
+        actions, action_missing, ordinal_action, count = self._actions(words, phases)
         return Mentions(
             tracks=tracks, phases=phases, actions=actions, kinds=self._kinds(expanded),
-            ordinal_phase=ordinal_phase, ordinal_action=ordinal_action,
+            ordinal_phase=ordinal_phase, ordinal_action=ordinal_action, ordinal_count=count,
             missing=missing or action_missing, place_words=frozenset(place_words))
 
     def numbered(self, text: str, phases: tuple[PhaseKey, ...]) -> tuple:
@@ -356,7 +367,7 @@ class MentionReader:
     def _actions(self, words, phases):
         """Key actions named by number ("handling 3", "den 9. centrale handling") within the
         named phase, and the first or last action."""
-        found, missing, ordinal = [], None, None
+        found, missing, ordinal, count = [], None, None, 1
         for i, word in enumerate(words):
             if (word,) not in cues.phrases("action_word") and not (
                     word == "centrale" and i + 1 < len(words)):
@@ -369,6 +380,11 @@ class MentionReader:
                 before = None  # "de 15 handlinger i fase 1": a count, not a number
             number = before if before is not None else after
             j = i - 2 if i > 1 and words[i - 1] in ("centrale", "key") else i - 1
+            counted = _count(words[j]) if j >= 1 else None
+            if counted and _edge(words[j - 1]):  # "the last two actions"
+                j, count = j - 1, counted
+            elif j >= 1 and _edge(words[j]) and _count(words[j - 1]):  # "de to sidste"
+                count = _count(words[j - 1])
             if j >= 0 and (words[j],) in cues.phrases("list_first"):
                 ordinal = "first"  # "den første (centrale) handling", "the first key action"
             elif j >= 0 and (words[j],) in cues.phrases("list_last"):
@@ -379,7 +395,7 @@ class MentionReader:
                         found.append((*key, number))
                 if not found and number:
                     missing = Missing("action", number, phases[0][0], phases[0])
-        return tuple(found), missing, ordinal
+        return tuple(found), missing, ordinal, count
 
     def _kinds(self, expanded) -> tuple[str, ...]:
         """Section kinds asked for: the heading's own word, or a word people use for it."""

@@ -644,3 +644,15 @@ def test_steps_the_last_answer_told_in_its_own_words_can_be_picked(other):
     # A stopword that only stems like a title word names no step ("skal" is no "Skaler").
     assert [c.text for c in other.guide.actions_in("Vi skal afdække markedet.")] == [
         "Afdæk markedet"]
+
+
+@pytest.mark.parametrize("question, listed, left_out", [
+    ("Hvad er de to sidste handlinger i Afprøvning?",
+     ["2. Oplær personalet", "3. Afprøv teknologien"], "Indhent samtykke"),
+    ("What are the first two key actions in Afprøvning?",
+     ["1. Indhent samtykke fra borgerne", "2. Oplær personalet"], "Afprøv teknologien"),
+])
+def test_the_first_or_last_few_steps_of_a_phase(other, question, listed, left_out):
+    answer = ask(other, order, question)
+    assert all(line in answer.answer for line in listed)
+    assert left_out not in answer.answer

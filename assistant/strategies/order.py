@@ -36,6 +36,13 @@ def _ordinal_action(r: Reading, guide: GuideMap, which: str) -> Answer:
         actions = guide.actions(key)
         if not actions:
             continue
+        count = min(r.mentions.ordinal_count, len(actions))
+        if count > 1 and not start:  # "de to sidste handlinger i den fase"
+            picked = actions[:count] if which == "first" else actions[-count:]
+            word = "første" if which == "first" else "sidste"
+            draft.add_lead(f"De {count} {word} centrale handlinger i {guide.label(key)}:\n\n"
+                           + draft.action_list(picked))
+            continue
         action = actions[0] if which == "first" else actions[-1]
         word = "første" if which == "first" else "sidste"
         if start:
