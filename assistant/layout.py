@@ -52,47 +52,6 @@ def _set_off(text: str, start: int, length: int) -> bool:
         or not text[:start].strip() or bool(LIST_ITEM_RE.search(text[:start])) or listed
 
 
-def _stemmed(text: str) -> list[tuple[str, int, int, str]]:
-    """(stem, start, end, word) of each word of lower-cased text."""
-    from index.lexical import TOKEN_RE, stem
-
-    return [(stem(m.group(0)), m.start(), m.end(), m.group(0)) for m in TOKEN_RE.finditer(text)]
-
-
-def _same_word(said: tuple[str, int, int, str], title: tuple[str, int, int, str]) -> bool:
-    """One word of a title, inflected ("udfylde" ~ "Udfyld"), and no stopword that only
-    stems alike ("skal" is no form of "Skaler")."""
-    from index.lexical import DANISH_STOPWORDS
-
-    word, own = said[3], title[3]
-    if word in (own + "e", own + "r", own + "er"):  # "indgå" → "indgår", "udfyld" → "udfylde"
-        return True
-    return said[0] == title[0] and (word == own or word not in DANISH_STOPWORDS)
-
-
-def _find_stems(words: list[tuple[str, int, int, str]],
-                title: tuple[tuple[str, int, int, str], ...]) -> tuple[int, int]:
-    """(start, end) of the title's words, inflected, in order, with at most one other word
-    between two of them ("udfylde en tjekliste"); (-1, -1) if they are not there. A title of
-    one word is never found this way."""
-    if len(title) < 2:
-        return -1, -1
-    for i, said in enumerate(words):
-        if not _same_word(said, title[0]):
-            continue
-        at, ok = i, True
-        for part in title[1:]:
-            nxt = next((j for j in range(at + 1, min(at + 3, len(words)))
-                        if _same_word(words[j], part)), None)
-            if nxt is None:
-                ok = False
-                break
-            at = nxt
-        if ok:
-            return said[1], words[at][2]
-    return -1, -1
-
-
 def _plain(text: str) -> str:
     """Lower-case, with single spaces: how a title is looked for in an answer."""
     from index.lexical import normalize
@@ -219,31 +178,18 @@ class GuideMap:
         name (quoted, in italics, in brackets or as a list item), not words of a sentence
         ("dokumentation til MDR-godkendelse og CE-mærkning")."""
         said = _plain(text)
-        found: list[tuple[int, int, Chunk, bool]] = []
+        found: list[tuple[int, int, Chunk]] = []
         tracks = {t for t, _ in context}
-        words = None
         for title, chunks in self._action_titles.items():
-            start, end = said.find(title), said.find(title) + len(title)
-            if title and start < 0 and not marked:
-                # In the answer's own words: "starter med at afklare behov og viden og
-                # udfylde en tjekliste" names "Afklar behov og viden" and "Udfyld tjekliste".
-                words = words if words is not None else _stemmed(said)
-                start, end = _find_stems(words, self._title_stems[title])
+            start = said.find(title)
             if not title or start < 0 or (marked and not _set_off(said, start, len(title))):
                 continue
             best = [c for c in chunks if (c.track, c.phase) in context] or \
                 [c for c in chunks if c.track in tracks] or chunks
-            found.append((start, end, best[0], said[start:end] == title))
-        # A title inside a longer one counts once; of two found at one place, the one written
-        # out ("Udarbejd forventet business case", not "Udarbejd … business case").
-        kept = [f for f in found if not any(
-            o[0] <= f[0] and f[1] <= o[1] and o != f
-            and ((o[0], o[1]) != (f[0], f[1]) or (o[3] and not f[3])) for o in found)]
-        return tuple(c for _, _, c, _ in sorted(kept, key=lambda f: f[0]))
-
-    @cached_property
-    def _title_stems(self) -> dict[str, tuple[tuple[str, int, int, str], ...]]:
-        return {title: tuple(_stemmed(title)) for title in self._action_titles}
+            found.append((start, start + len(title), best[0]))
+        kept = [f for f in found if not any(o[0] <= f[0] and f[1] <= o[1] and o != f
+                                            for o in found)]
+        return tuple(c for _, _, c in sorted(kept, key=lambda f: f[0]))
 
     @cached_property
     def _action_titles(self) -> dict[str, list[Chunk]]:

@@ -635,17 +635,6 @@ def test_a_key_action_named_by_its_number(other):
     assert ask(other, numbered, "Hvad er de 3 handlinger i Afprøvning?") is None
 
 
-def test_steps_the_last_answer_told_in_its_own_words_can_be_picked(other):
-    # Not the titles, set off, but the steps told in a sentence, inflected: "den anden af dem".
-    shown = "Fasen starter med, at I indhenter samtykke fra borgerne og oplærer personalet."
-    reading = other.read("hvad indebærer den anden af dem?", (("pilot", 2),),
-                         previous="Hvad sker der i Afprøvning?", shown=shown)
-    assert reading.pointed is not None and reading.pointed.text == "Oplær personalet"
-    # A stopword that only stems like a title word names no step ("skal" is no "Skaler").
-    assert [c.text for c in other.guide.actions_in("Vi skal afdække markedet.")] == [
-        "Afdæk markedet"]
-
-
 @pytest.mark.parametrize("question, listed, left_out", [
     ("Hvad er de to sidste handlinger i Afprøvning?",
      ["2. Oplær personalet", "3. Afprøv teknologien"], "Indhent samtykke"),
