@@ -383,8 +383,8 @@ class MentionReader:
             counted = _count(words[j]) if j >= 1 else None
             if counted and _edge(words[j - 1]):  # "the last two actions"
                 j, count = j - 1, counted
-            elif j >= 1 and _edge(words[j]) and _count(words[j - 1]):  # "de to sidste"
-                count = _count(words[j - 1])
+            elif j >= 1 and _edge(words[j]) and (before_edge := _count(words[j - 1])):
+                count = before_edge  # "de to sidste"
             if j >= 0 and (words[j],) in cues.phrases("list_first"):
                 ordinal = "first"  # "den første (centrale) handling", "the first key action"
             elif j >= 0 and (words[j],) in cues.phrases("list_last"):
@@ -395,7 +395,8 @@ class MentionReader:
                         found.append((*key, number))
                 if not found and number:
                     missing = Missing("action", number, phases[0][0], phases[0])
-        return tuple(found), missing, ordinal, count
+        # ("den 2. centrale handling": both "centrale" and "handling" find it)
+        return tuple(dict.fromkeys(found)), missing, ordinal, count
 
     def _kinds(self, expanded) -> tuple[str, ...]:
         """Section kinds asked for: the heading's own word, or a word people use for it."""

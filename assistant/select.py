@@ -47,6 +47,14 @@ def where(r: Reading, guide: GuideMap) -> np.ndarray | None:
     return None
 
 
+def situation_first(r: Reading, items, track=lambda item: item.track) -> list:
+    """`items` with those in the track the situation implies first, in their order otherwise
+    ("vores CE-mærkede produkt": Færdigt produkt's steps before Ny idé's)."""
+    if not r.track_hint:
+        return list(items)
+    return sorted(items, key=lambda item: track(item) != r.track_hint)
+
+
 def best(r: Reading, guide: GuideMap, hits: list[Hit]) -> Hit:
     """The best hit, preferring the track the situation implies when it holds one about as
     good ("vi har købt et CE-mærket værktøj": Færdigt produkt's validation first)."""

@@ -40,6 +40,7 @@ før efter inden næste derefter bagefter forrige then next before after first f
 IT_WORD = "informationsteknologi"
 _IT_CAPS_RE = re.compile(r"(?<![\w-])(?:IT(?![\w])|[Ii][Tt](?=-[^\W\d_]))")
 _IT_RE = re.compile(r"(?<![\w-])it(?![\w'’])")
+_IT_ANY_RE = re.compile("[iI][tT]")
 _ENGLISH_WORDS = frozenset(
     "the is are was what does do did we you they should how which who this that of and our "
     "can when where why there be have has an on with say says about its it's".split())
@@ -64,8 +65,7 @@ def _information_technology(text: str) -> str:
 def normalize(text: str) -> str:
     """Lower-case, NFC, control characters to spaces; IT as a word (_information_technology)."""
     text = unicodedata.normalize("NFC", text)
-    text = _information_technology(text) if "it" in text or "IT" in text or "It" in text \
-        or "iT" in text else text.lower()
+    text = _information_technology(text) if _IT_ANY_RE.search(text) else text.lower()
     if text.isprintable():  # no character of category "Other": nothing to replace
         return text
     return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)

@@ -341,9 +341,8 @@ def test_a_follow_up_about_the_guide_stays_with_the_guide(real_assistant):
 def test_an_action_is_quoted_with_the_watch_out_it_is_asked_about_with(real_assistant):
     # The situation's words ("modellen") match another watch-out of the phase; the one the
     # question bank asks about together with the risk categorisation is quoted too.
-    answer = real_assistant.ask([Message(
-        "user", "Nu hvor vi bygger modellen, hvad skal vi gøre ved risiciene under den nye "
-                "EU-lov om AI?")])
+    answer = real_assistant.ask("Nu hvor vi bygger modellen, hvad skal vi gøre ved risiciene "
+                                "under den nye EU-lov om AI?")
     assert "Kategoriser risici ift. EU's AI-forordning" in answer.answer
     assert "Dokumentationen skal tænkes ind allerede i udviklingsfasen" in answer.answer
 
@@ -358,8 +357,7 @@ def test_where_the_thing_just_asked_about_comes_back_later(real_assistant):
 
 
 def test_a_paragraph_is_quoted_with_the_step_of_it_the_question_words(real_assistant):
-    answer = real_assistant.ask([Message(
-        "user", "We are buying a CE-marked tool. What must our IT people have in place before "
-                "it is validated on local data?")])
+    answer = real_assistant.ask("We are buying a CE-marked tool. What must our IT people have "
+                                "in place before it is validated on local data?")
     assert "IT-infrastrukturen er på plads" in answer.answer
     assert "Afklar infrastruktur for IT" in answer.answer

@@ -127,20 +127,26 @@ def test_chunks_keep_place_and_never_split_sentences():
     assert chunk_guide(load_guide()) == chunks  # ids derive from content
 
 
-def test_danish_letters_typed_as_two_are_read_as_danish():
-    chunks = chunk_guide(load_guide())
-    texts = [c.context for c in chunks]
-    speller = Analyzer(corpus_vocabulary(texts), corpus_words(texts))
+@pytest.fixture(scope="module")
+def guide_texts():
+    return [c.context for c in chunk_guide(load_guide())]
+
+
+def speller_of(texts, bank=()):
+    """The question Analyzer: the guide's stems and words, and the bank's Danish words."""
+    return Analyzer(corpus_vocabulary(texts), corpus_words(texts), danish_lexicon(bank))
+
+
+def test_danish_letters_typed_as_two_are_read_as_danish(guide_texts):
+    speller = speller_of(guide_texts)
     assert speller.spell("ce maerket produkt naeste punkt og fasen foer") == \
         "ce mærket produkt næste punkt og fasen før"
     # English words and words the guide has are left alone.
     assert speller.spell("what does it do") == "what does it do"
 
 
-def test_misspelt_inflections_and_compounds_of_guide_words_are_corrected():
-    chunks = chunk_guide(load_guide())
-    texts = [c.context for c in chunks]
-    speller = Analyzer(corpus_vocabulary(texts), corpus_words(texts))
+def test_misspelt_inflections_and_compounds_of_guide_words_are_corrected(guide_texts):
+    speller = speller_of(guide_texts)
     # The guide writes "Konceptualisering" and "Idéudvikling" bare: the ending and the
     # compound's tail stay, the misspelt word they hang on is corrected.
     assert speller.spell("hvad sker der i konseptualisringen") == \
@@ -150,18 +156,14 @@ def test_misspelt_inflections_and_compounds_of_guide_words_are_corrected():
     assert speller.spell("driftsfasen og produkt-sporet") == "driftsfasen og produkt-sporet"
 
 
-def test_words_people_use_about_the_guide_count_as_danish():
-    chunks = chunk_guide(load_guide())
-    texts = [c.context for c in chunks]
-    plain = Analyzer(corpus_vocabulary(texts), corpus_words(texts))
+def test_words_people_use_about_the_guide_count_as_danish(guide_texts):
+    plain = speller_of(guide_texts)
     assert plain.spell("isaer") == "isaer"  # the guide never writes "især"
-    bank = Analyzer(corpus_vocabulary(texts), corpus_words(texts),
-                    danish_lexicon(["Hvad er især vigtigt?"]))
+    bank = speller_of(guide_texts, ["Hvad er især vigtigt?"])
     assert bank.spell("isaer naeste") == "især næste"
     # … and the other forms of such a word ("indføre" in the bank, "indfoerer" typed)
     assert plain.spell("indfoerer") == "indfoerer"
-    inflected = Analyzer(corpus_vocabulary(texts), corpus_words(texts),
-                         danish_lexicon(["Hvordan kan vi indføre det?"]))
+    inflected = speller_of(guide_texts, ["Hvordan kan vi indføre det?"])
     assert inflected.spell("indfoerer") == "indfører"
     # Only the Danish letters: the words that say how a question asks, not spelling fixes.
     assert bank.danish("hvad er naeste fase efter valdering") == \

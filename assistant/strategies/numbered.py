@@ -16,8 +16,8 @@ INTENTS = ("actions", "topic", "phase", "purpose", "order")
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
-    named = [guide.action((t, p), n) for t, p, n in dict.fromkeys(r.mentions.actions)]
-    named = [c for c in dict.fromkeys(named) if c is not None]
+    named = [c for c in (guide.action((t, p), n) for t, p, n in r.mentions.actions)
+             if c is not None]
     if not named or r.intent not in INTENTS or r.order is not None:
         return None
     draft = Draft(guide, r.english)

@@ -70,8 +70,7 @@ def _order_watch_out(r: Reading, guide: GuideMap, key: PhaseKey, before: bool):
 
 def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before: bool) -> Answer:
     draft = Draft(guide, r.english)
-    if r.track_hint:  # the track the situation implies first
-        anchors = tuple(sorted(anchors, key=lambda a: a.track != r.track_hint))
+    anchors = select.situation_first(r, anchors)
     for anchor in anchors[:2]:
         key = (anchor.track, anchor.phase)
         actions = guide.actions(key)
@@ -136,9 +135,7 @@ def _compared(r: Reading, guide: GuideMap) -> list[tuple[Chunk, Chunk]]:
                  if c != b and r.action_words.get(c.id)]
         if named:
             pairs.append((max(named, key=lambda c: len(r.action_words[c.id])), b))
-    if r.track_hint:  # the track the situation implies first
-        pairs.sort(key=lambda p: p[0].track != r.track_hint)
-    return pairs
+    return select.situation_first(r, pairs, track=lambda p: p[0].track)
 
 
 def _which_first(r: Reading, guide: GuideMap, pairs: list[tuple[Chunk, Chunk]]) -> Answer:

@@ -18,8 +18,7 @@ def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     places = select.across_phases(r, guide, most=4)
     if not places:
         return None
-    if r.track_hint:  # the track the situation implies first
-        places.sort(key=lambda ph: ph[1].chunk.track != r.track_hint)
+    places = select.situation_first(r, places, track=lambda ph: ph[1].chunk.track)
     draft = Draft(guide, r.english)
     draft.add_lead("\n".join(
         draft.item(h.chunk, select.actions_about(r, guide, key, besides=h.chunk))
