@@ -7,6 +7,7 @@ Pure. Does not decide what a question is about: topics come from the guide and t
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -153,7 +154,17 @@ def order_of(text: str) -> Order | None:
         if later:
             head = " ".join(words[:alternative[-1]])
             return Order("before", " ".join(later), " ".join(later), head, compared=True)
+    asked = tuple(tokens(_asking(text)))
     for relation in ("next", "previous", "last", "first"):
-        if has(words, relation):
+        if has(asked if relation in ("last", "first") else words, relation):
             return Order(relation)
     return None
+
+
+def _asking(text: str) -> str:
+    """The sentences that ask, when others only tell: in "Vi har haft de første møder. Hvad
+    mangler vi?" "første" is the asker's situation, not the first step."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
+        return text
+    return " ".join(s for s in sentences if not s.endswith((".", "!")))

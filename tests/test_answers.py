@@ -361,3 +361,10 @@ def test_a_paragraph_is_quoted_with_the_step_of_it_the_question_words(real_assis
                                 "in place before it is validated on local data?")
     assert "IT-infrastrukturen er på plads" in answer.answer
     assert "Afklar infrastruktur for IT" in answer.answer
+
+
+def test_the_phase_a_situation_points_at_with_den_her_fase(real_assistant):
+    answer = real_assistant.ask("Vi har haft de første møder med leverandører af et CE-mærket "
+                                "produkt. Hvad mangler vi så at gøre i den her fase?")
+    assert places(answer)[0] == ("faerdigt-produkt", 1)
+    assert "Opstil kravspecifikation" in answer.answer

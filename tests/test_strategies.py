@@ -456,6 +456,20 @@ def test_order_words_at_the_end_ask_about_the_step_in_view(question, relation):
     assert cues.order_of(question).relation == relation
 
 
+@pytest.mark.parametrize("question, relation", [
+    ("Vi har haft de første møder med leverandørerne. Hvad mangler vi?", None),
+    ("Produktet var godkendt fra start. Hvad skal vi gøre, mens det kører?", None),
+    ("Vi er helt nye. Hvad er det første, vi skal gøre?", "first"),
+    ("Hvad er det sidste trin? Vi er næsten færdige.", "last"),
+    ("hvad gør vi først", "first"),
+])
+def test_first_and_last_are_asked_only_in_the_sentences_that_ask(question, relation):
+    from assistant import cues
+
+    asked = cues.order_of(question)
+    assert (asked.relation if asked else None) == relation
+
+
 def test_the_watch_out_that_explains_an_action_is_the_one_asked_about_alike():
     import numpy as np
 
@@ -645,3 +659,19 @@ def test_the_first_or_last_few_steps_of_a_phase(other, question, listed, left_ou
     answer = ask(other, order, question)
     assert all(line in answer.answer for line in listed)
     assert left_out not in answer.answer
+
+
+def test_the_phase_a_first_turn_points_at_is_the_one_its_situation_describes(other):
+    # "den her fase" with no conversation before: the words before it say where the asker is
+    # (which phase that is, the real model decides: tests/test_answers.py).
+    question = "Vi er ved at kontrollere datakvaliteten. Hvad skal vi ellers nå i den her fase?"
+    reading = other.read(question)
+    assert not reading.follow_up and reading.content and not reading.phases
+    best = next(h.chunk for h in reading.evidence.ranked() if h.chunk.phase is not None)
+    answer = phase.answer(reading, other.guide)
+    assert answer.answer.startswith(f"**{other.guide.label((best.track, best.phase))}**")
+    assert "Centrale handlinger" in answer.answer
+    assert markers_match(answer)
+    # Without the pointer, the situation's own words are a topic for the topic strategy.
+    assert ask(other, phase, "Vi er ved at kontrollere datakvaliteten. Hvad skal vi ellers nå?") \
+        is None

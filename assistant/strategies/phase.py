@@ -41,19 +41,29 @@ def _one(draft: Draft, guide: GuideMap, key: PhaseKey, kind: str | None, several
         draft.add(draft.action_list(guide.actions(key), actions_label), required=True)
 
 
+def _pointed(r: Reading) -> bool:
+    """"… hvad skal vi ellers nå i den samme fase?" on a first turn: "den fase" is the phase the
+    asker's situation describes, and the words before it say where that is, not a topic."""
+    return not r.follow_up and not r.phases and cues.has(r.words, "one_phase_pointer")
+
+
 def _situated(r: Reading, guide: GuideMap) -> tuple[PhaseKey, ...]:
     """"Hvad handler den fase om?" with no phase named: the phase its situation describes
     (where its best passage is)."""
-    if r.intent not in ("phase", "purpose") or not cues.has(r.words, "phase_word"):
+    if not _pointed(r) and (r.intent not in ("phase", "purpose")
+                            or not cues.has(r.words, "phase_word")):
         return ()
     hits = [h for h in r.evidence.ranked(select.where(r, guide)) if h.chunk.phase is not None]
-    return ((hits[0].chunk.track, hits[0].chunk.phase),) if hits else ()
+    if not hits:
+        return ()
+    best = select.best(r, guide, hits).chunk
+    return ((best.track, best.phase),)
 
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     r = reading
     keys = r.phases or _situated(r, guide)
-    if not keys or (r.content and r.intent not in INTENTS):
+    if not keys or (r.content and r.intent not in INTENTS and not _pointed(r)):
         return None  # a topic of its own: the topic strategy searches within the phase
     if r.follow_up and not r.mentions.phases and r.content:
         return None  # "ok, og hvad kræver det?": a question about the phase in view, not it all
