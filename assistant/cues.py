@@ -76,6 +76,12 @@ def starts_with(words: tuple[str, ...], group: str) -> bool:
     return any(tuple(words[:len(p)]) == p for p in phrases(group))
 
 
+def after_start(words: tuple[str, ...], group: str) -> tuple[str, ...] | None:
+    """The words after the longest phrase of `group` that `words` open with, or None."""
+    lengths = [len(p) for p in phrases(group) if tuple(words[:len(p)]) == p]
+    return words[max(lengths):] if lengths else None
+
+
 def ends_with(words: tuple[str, ...], group: str) -> bool:
     return any(len(words) >= len(p) and tuple(words[-len(p):]) == p for p in phrases(group))
 

@@ -107,6 +107,16 @@ class Reading:
                     and cues.starts_with(tuple(tokens(o.rest)), "clause_subject"))
 
     @property
+    def elliptic(self) -> bool:
+        """"og i fase 3?", "og til sidst i Udvikling?", "what about phase 2?": a connective, a
+        place and nothing asked of it. The last question, asked again of that place."""
+        if self.content or self.mentions.missing \
+                or not (self.mentions.phases or self.mentions.tracks):
+            return False
+        rest = cues.after_start(self.words, "follow_up_start")
+        return rest is not None and not cues.has(rest, "asks")
+
+    @property
     def p_both(self) -> float:
         """The model's probability that what is asked is in every track ("hvor kommer CE-mærkning
         ind?")."""

@@ -45,6 +45,8 @@ class Responder:
         reading = reader.read(text, context, semantic, previous, shown)
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
+        elif reading.elliptic and previous:
+            reading = self._in_named_place(reader, reading, previous, semantic)
         elif reading.pointed is not None and not reading.target_actions \
                 and reading.intent != "order" and (reading.picked or (
                     not reading.content and cues.has(reading.words, "thing_pointer"))):
@@ -73,6 +75,22 @@ class Responder:
         mentions = replace(asked.mentions, tracks=others, phases=phases)
         return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
                        phases=phases, track_hint=None, follow_up=True, other_track=True,
+                       context=reading.context, words=reading.words)
+
+    def _in_named_place(self, reader: Reader, reading: Reading, previous: str,
+                        semantic: bool) -> Reading:
+        """"og i fase 3?" after "business case fase 1": the last question again, asked of the
+        place this turn names (a track named alone: the parallels of the phases asked about)."""
+        asked = reader.read(previous, (), semantic)
+        if asked.intent not in TOPICAL:
+            return reading
+        named = reading.mentions
+        phases = reading.phases if named.phases else tuple(
+            p for key in asked.mentions.phases for p in self.guide.parallel(key)
+            if p[0] in named.tracks)
+        mentions = replace(asked.mentions, tracks=named.tracks, phases=phases)
+        return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
+                       phases=phases or reading.phases, track_hint=None, follow_up=True,
                        context=reading.context, words=reading.words)
 
     def _about_pointed(self, reader: Reader, reading: Reading, semantic: bool,

@@ -185,8 +185,16 @@ class Assistant:
     def answer_question(self, text: str, history: tuple[str, ...] = (),
                         shown: str | None = None) -> Answer:
         context = self.context_focus(history) if history else ()
-        return self.responder.answer(text, context, previous=history[-1] if history else None,
+        return self.responder.answer(text, context, previous=self._asked(history),
                                      shown=shown if history else None)
+
+    def _asked(self, history: tuple[str, ...]) -> str | None:
+        """The last earlier question that asked something of its own: "og i fase 3?" was the
+        one before it again, so "og i fase 5?" after it is that one too."""
+        for earlier in reversed(history):
+            if not self.responder.quick_reader.read(earlier, (), False).elliptic:
+                return earlier
+        return history[-1] if history else None
 
 
 def _guide_text(settings: Settings) -> str:

@@ -675,3 +675,36 @@ def test_the_phase_a_first_turn_points_at_is_the_one_its_situation_describes(oth
     # Without the pointer, the situation's own words are a topic for the topic strategy.
     assert ask(other, phase, "Vi er ved at kontrollere datakvaliteten. Hvad skal vi ellers nå?") \
         is None
+
+
+def test_a_place_named_and_nothing_asked_is_the_last_question_asked_there(other):
+    previous = "Hvad skal vi passe på i Forberedelse?"
+    reading = other.read("og i Afprøvning?", (("pilot", 1),), previous=previous)
+    assert reading.elliptic and reading.phases == (("pilot", 2),)
+    answer = strategies.answer(reading, other.guide)
+    assert "Først skal borgerne give samtykke" in answer.answer  # Afprøvning's watch-out
+    assert places(answer)[0] == ("pilot", 2)
+    # A turn that asks something of its own is its own question.
+    assert not other.read("og hvad sker der i Afprøvning?", (("pilot", 1),),
+                          previous=previous).elliptic
+    assert not other.read("Afprøvning", (), previous=previous).elliptic  # no connective
+
+
+def test_a_chain_of_places_named_keeps_the_question_that_asked(tmp_path_factory):
+    from assistant.answer import Message
+    from tests.conftest import open_test_assistant
+
+    assistant = open_test_assistant(tmp_path_factory, guide="other-guide")
+    turns = ["Hvad skal vi passe på i Forberedelse?", "Arbejdsgruppen skal have ledere med.",
+             "og i Afprøvning?", "Borgerne skal give samtykke først.", "og i Evaluering?"]
+    answer = assistant.ask([Message("user" if i % 2 == 0 else "assistant", t)
+                            for i, t in enumerate(turns)])
+    assert places(answer)[0] == ("pilot", 3)
+    watch = other_section(assistant, ("pilot", 3))
+    assert watch in answer.answer
+
+
+def other_section(assistant, key):
+    from corpus.model import WATCH_OUTS
+
+    return assistant.responder.guide.section(key, WATCH_OUTS)[0].text
