@@ -169,6 +169,7 @@ class Reader:
         self.cue_phrases: dict[str, tuple[tuple[str, ...], ...]] = {}  # by first word
         for p in dict.fromkeys(p for group in asking for p in cues.phrases(group) if len(p) > 1):
             self.cue_phrases[p[0]] = (*self.cue_phrases.get(p[0], ()), p)
+        self.light_phrases = tuple(p for p in cues.phrases("light_verbs") if len(p) > 1)
 
     @cached_property
     def key_terms(self) -> frozenset[str]:
@@ -227,12 +228,15 @@ class Reader:
         quiet = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in situation))
         asked = {j for i, w in enumerate(words) for p in self.cue_phrases.get(w, ())
                  if tuple(words[i:i + len(p)]) == p for j in range(i, i + len(p))}
+        light = {j for i in range(len(words)) for p in self.light_phrases
+                 if tuple(words[i:i + len(p)]) == p for j in range(i, i + len(p))}
         content, known = [], []
         for i, w in enumerate(words):
             if i in mentions.place_words or w in DANISH_STOPWORDS or w in self.cue_words \
                     or len(w) < 2 or w.isdigit():
                 continue
-            if i in asked and not set(self.analyzer.terms(w)) & self._title_terms:
+            if i in light or (i in asked
+                              and not set(self.analyzer.terms(w)) & self._title_terms):
                 continue  # "watch out", "what do we do" (not "risici" of "risici ved")
             own = {t for t in self.analyzer.terms(w) if not t.startswith("~")}
             if quiet and own and own <= quiet:

@@ -62,9 +62,18 @@ def _information_technology(text: str) -> str:
     return text
 
 
+# Typed on a US keyboard layout, the keys of æ and å give ';' and '[' ("gr;nse", "p[").
+# Only between letters, where neither sign stands in Danish or English; "'" (ø's key) does.
+_US_LAYOUT_RE = re.compile(r"(?<=[^\W\d_])[;\[](?=[^\W\d_])")
+_US_LAYOUT = {";": "æ", "[": "å"}
+
+
 def normalize(text: str) -> str:
-    """Lower-case, NFC, control characters to spaces; IT as a word (_information_technology)."""
+    """Lower-case, NFC, control characters to spaces; IT as a word (_information_technology);
+    æ and å typed on a US layout (_US_LAYOUT)."""
     text = unicodedata.normalize("NFC", text)
+    if ";" in text or "[" in text:
+        text = _US_LAYOUT_RE.sub(lambda m: _US_LAYOUT[m.group()], text)
     text = _information_technology(text) if _IT_ANY_RE.search(text) else text.lower()
     if text.isprintable():  # no character of category "Other": nothing to replace
         return text

@@ -368,3 +368,10 @@ def test_the_phase_a_situation_points_at_with_den_her_fase(real_assistant):
                                 "produkt. Hvad mangler vi så at gøre i den her fase?")
     assert places(answer)[0] == ("faerdigt-produkt", 1)
     assert "Opstil kravspecifikation" in answer.answer
+
+
+def test_what_must_be_in_place_before_a_step_is_what_comes_before_it(real_assistant):
+    # "på plads" says how it asks, though a title has "plads" ("Giv plads til din undren").
+    answer = real_assistant.ask("Hvad skal vi have på plads, før vi kan søge finansiering?")
+    assert answer.answer.startswith("Før *Søg finansiering*")
+    assert "Vurder juridiske aspekter" in answer.answer

@@ -103,6 +103,18 @@ def test_information_technology_is_no_stopword(analyzer, question, read_as_it):
         is read_as_it
 
 
+@pytest.mark.parametrize("typed, read", [
+    ("udbud gr;nse", ["udbud", "grænse"]),  # æ's key on a US layout
+    ("hvad sker der p[ afdelingen", ["hvad", "sker", "der", "p", "afdelingen"]),  # not at an end
+    ("m[l for fasen", ["mål", "for", "fasen"]),
+    ("kilde [1]; se også", ["kilde", "1", "se", "også"]),  # signs between other signs stay
+])
+def test_danish_letters_typed_on_a_us_layout(typed, read):
+    from index.lexical import tokens
+
+    assert tokens(typed) == read
+
+
 @pytest.mark.parametrize("question, danish", [
     ("What about the AI Act?", "ai-forordning"),
     ("CE mark", "ce-mærkning"),

@@ -708,3 +708,4 @@ def other_section(assistant, key):
     from corpus.model import WATCH_OUTS
 
     return assistant.responder.guide.section(key, WATCH_OUTS)[0].text
+
