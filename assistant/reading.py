@@ -294,7 +294,8 @@ class Reader:
             mentions = replace(mentions, actions=self.mention_reader.numbered(spelled, phases))
         topic_text = spelled
         if follow_up and previous and not other_track and not mentions.phases and intents \
-                and intents[0][0] in ACROSS_INTENTS and cues.has(words, "thing_pointer"):
+                and (intents[0][0] in ACROSS_INTENTS or cues.has(words, "recurs")) \
+                and cues.has(words, "thing_pointer"):
             # "business case i fase 1?" – "og hvor dukker den op igen senere?": the thing the
             # last question asked about, through the journey of the track talked about.
             asked = self.analyzer.spell(previous)  # its topic words, not where it asked

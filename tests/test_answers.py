@@ -375,3 +375,14 @@ def test_what_must_be_in_place_before_a_step_is_what_comes_before_it(real_assist
     answer = real_assistant.ask("Hvad skal vi have på plads, før vi kan søge finansiering?")
     assert answer.answer.startswith("Før *Søg finansiering*")
     assert "Vurder juridiske aspekter" in answer.answer
+
+
+def test_whether_the_thing_just_asked_about_changes_later(real_assistant):
+    # Not asked as "where" (the model reads it as a topic), but "senere" and "den" still ask
+    # about the thing the last question named, through the track.
+    answer = real_assistant.ask(conversation(
+        "Hvornår skal vi lave business casen i et nyt projekt?",
+        "Den forventede business case udarbejdes i Idéudvikling.",
+        "Skal den opdateres senere?"))
+    assert "Tilpas business case" in answer.answer
+    assert "Revurder business case" in answer.answer
