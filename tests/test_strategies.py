@@ -709,3 +709,9 @@ def other_section(assistant, key):
 
     return assistant.responder.guide.section(key, WATCH_OUTS)[0].text
 
+
+
+@pytest.mark.parametrize("question", ["Which part of the guide applies to us?",
+                                      "Hvilken del af guiden gælder for os?"])
+def test_which_part_of_the_guide_applies_asks_which_track(other, question):
+    assert other.read(question).which_track
