@@ -715,3 +715,16 @@ def other_section(assistant, key):
                                       "Hvilken del af guiden gælder for os?"])
 def test_which_part_of_the_guide_applies_asks_which_track(other, question):
     assert other.read(question).which_track
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What does the guide say about running costs and staff time?", None),
+    ("Hvad siger guiden om driftsomkostninger?", None),
+    ("What does CE marking cost?", "priser eller beløb"),
+    ("How much is the fee?", "priser eller beløb"),
+    ("Hvad koster en CE-mærkning?", "priser eller beløb"),
+])
+def test_a_detail_is_asked_for_by_an_amount_not_by_naming_costs(question, kind):
+    from assistant import cues
+
+    assert cues.detail_kind(question) == kind
