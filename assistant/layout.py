@@ -191,6 +191,27 @@ class GuideMap:
                                             for o in found)]
         return tuple(c for _, _, c in sorted(kept, key=lambda f: f[0]))
 
+    def listed(self, text: str, context: tuple[PhaseKey, ...] = ()
+               ) -> tuple[tuple[PhaseKey, ...], tuple[str, ...]]:
+        """(the phases, the tracks) whose titles and names `text` (an answer the asker has
+        read) holds, each in the order it names them: what "den første af dem" can pick when
+        the answer listed phases or tracks rather than key actions. A title several tracks
+        share is the one in a track `text` or `context` names, else the first."""
+        said = _plain(text)
+        tracks = sorted((said.find(_plain(self.track_name(t))), t) for t in self.tracks)
+        named = tuple(t for at, t in tracks if at >= 0)
+        in_view = set(named) | {t for t, _ in context}
+        found: dict[int, PhaseKey] = {}
+        for title in dict.fromkeys(self._titles.values()):
+            at = said.find(_plain(title)) if title else -1
+            if at < 0:
+                continue
+            keys = [k for k, t in self._titles.items() if t == title]
+            found.setdefault(at, ([k for k in keys if k[0] in in_view] or keys)[0])
+        kept = [found[at] for at in sorted(found)
+                if not any(o < at < o + len(self._titles[found[o]]) for o in found)]
+        return tuple(dict.fromkeys(kept)), named
+
     @cached_property
     def _action_titles(self) -> dict[str, list[Chunk]]:
         """Each key action title, lower-cased and spaced as `actions_in` searches, with the

@@ -218,6 +218,23 @@ class Reader:
             pointed = named[-1] if order.relation == "next" else named[0]
         return pointed, picked
 
+    def _picked_place(self, words: tuple[str, ...], shown: str,
+                      context: tuple[PhaseKey, ...], mentions: Mentions,
+                      previous: str | None) -> tuple[Mentions, bool]:
+        """"hvor mange spor er der?" – "og det første af dem, hvad dækker det?": the phase or
+        track the turn picks by its place among those the last answer listed (a title two
+        tracks share is the one of the track the last question named)."""
+        asked = self.mention_reader.read(self.analyzer.spell(previous)).tracks if previous \
+            else ()
+        phases, tracks = self.guide.listed(shown, (*context, *((t, 0) for t in asked)))
+        if len(phases) > 1 and (picked := _pick(words, phases)) is not None:
+            return replace(mentions, phases=(picked,), ordinal_phase=None,
+                           ordinal_action=None), True
+        if len(tracks) > 1 and (picked := _pick(words, tracks)) is not None:
+            return replace(mentions, tracks=(picked,), ordinal_phase=None,
+                           ordinal_action=None), True
+        return mentions, False
+
     def content_words(self, text: str, mentions: Mentions, situation: tuple[str, ...] = ()
                       ) -> tuple[list[str], list[str]]:
         """(content words, those the guide knows): the words that say what the question is
@@ -287,6 +304,12 @@ class Reader:
         pointed, picked = self._in_view(words, context, shown, follow_up, mentions, order,
                                         bool(content))
         follow_up = follow_up or picked
+        if pointed is None and shown and not mentions.phases and not mentions.tracks \
+                and cues.has(words, "plural_pointer"):
+            mentions, listed = self._picked_place(words, shown, context, mentions, previous)
+            follow_up = follow_up or listed
+            if listed and order is not None and order.relation in ("first", "last"):
+                order = None  # "den første af dem": the first one listed, not a first step
         phases = self._phases(mentions, context, follow_up, other_track, track_hint,
                               track_classes, words)
         if follow_up and phases and not mentions.phases and not mentions.actions:
@@ -598,6 +621,19 @@ class Reader:
         return context
 
 
+def _pick(words: tuple[str, ...], items: tuple):
+    """The item of a list a turn picks by its place ("den første af dem", "den sidste",
+    "den fjerde af dem"), or None."""
+    if cues.has(words, "list_first"):
+        return items[0]
+    if cues.has(words, "list_last"):
+        return items[-1]
+    numbers = [cues.ordinals()[w] for w in words if w in cues.ordinals()]
+    if numbers and 1 < numbers[0] <= len(items):
+        return items[numbers[0] - 1]
+    return None
+
+
 def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Mentions,
              named: tuple[Chunk, ...]) -> Chunk | None:
     """The key action of the last answer a follow-up points at: the first or last of them
@@ -607,14 +643,8 @@ def _pointed(words: tuple[str, ...], in_view: tuple[Chunk, ...], mentions: Menti
         return None  # "den sidste handling i Udvikling" names its own place
     if cues.has(words, "phase_word"):
         return None  # "hvad er pointen med den fase?": the phase, not a step of it
-    if len(in_view) > 1:  # a list to pick from (one title in a sentence is no list)
-        if cues.has(words, "list_first"):
-            return in_view[0]
-        if cues.has(words, "list_last"):
-            return in_view[-1]
-        numbers = [cues.ordinals()[w] for w in words if w in cues.ordinals()]
-        if numbers and 1 < numbers[0] <= len(in_view):  # "den fjerde af dem"
-            return in_view[numbers[0] - 1]
+    if len(in_view) > 1 and (picked := _pick(words, in_view)) is not None:
+        return picked  # a list to pick from (one title in a sentence is no list)
     if mentions.ordinal_action or any(w in cues.ordinals() for w in words):
         return None  # "hvad er den første handling?" after a phase: the phase's first
     return named[0] if len(named) == 1 else None

@@ -728,3 +728,25 @@ def test_a_detail_is_asked_for_by_an_amount_not_by_naming_costs(question, kind):
     from assistant import cues
 
     assert cues.detail_kind(question) == kind
+
+
+def test_a_track_named_alone_gets_its_overview(other):
+    answer = about.answer(other.read("Hvad handler Anskaffelse om?"), other.guide)
+    assert answer.answer.startswith("Anskaffelse har 3 faser: 1 Markedsafklaring, 2 Udbud")
+    # Words of its own are a topic in the track, not the track itself.
+    assert about.answer(other.read("Hvad siger Anskaffelse om kravspecifikationen?"),
+                        other.guide) is None
+
+
+@pytest.mark.parametrize("shown, question, picked", [
+    ("Der er tre spor: Pilot, Anskaffelse og Forskning.", "og det andet af dem?",
+     ("tracks", ("anskaffelse",))),
+    ("Sporet har tre faser: Markedsafklaring, Udbud og Evaluering.",
+     "hvad sker der i den sidste af dem?", ("phases", (("anskaffelse", 3),))),
+])
+def test_a_turn_picks_a_track_or_phase_the_last_answer_listed(other, shown, question, picked):
+    # "Evaluering" is a title of two tracks: the one the last question named.
+    reading = other.read(question, (), previous="Hvilke faser har Anskaffelse?", shown=shown)
+    field, value = picked
+    assert getattr(reading.mentions, field) == value
+    assert reading.order is None  # "den sidste af dem" is no question about the last step

@@ -1,6 +1,6 @@
 """Questions about the guide itself: what it is, why, for whom, how to use it, who made it
 (the introduction and colophon); how it is built (its tracks, their phases, what a phase holds,
-how many); and which track fits a situation. Never refused.
+how many), and a track named alone; and which track fits a situation. Never refused.
 """
 
 from __future__ import annotations
@@ -132,8 +132,18 @@ def _guide(r: Reading, guide: GuideMap) -> Answer | None:
     return draft.answer()
 
 
+def _track_alone(r: Reading) -> bool:
+    """"Hvad handler Færdigt produkt om?", "hvad dækker Ny idé?": a track named, no phase, and
+    nothing asked of it beyond what it is (no words of its own, no section, order or time)."""
+    return bool(r.mentions.tracks) and not r.phases and not r.content and not r.order \
+        and not r.when and not r.mentions.kinds and not r.all_tracks and not r.other_track \
+        and r.intent in ("phase", "purpose", "actions", "topic", "structure")
+
+
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     intent = reading.intent
+    if _track_alone(reading):
+        return _structure(reading, guide)
     if intent not in INTENTS or (reading.phases and not reading.counts):
         return None  # a named phase is the phase strategy's
     if intent == "which_track":
