@@ -152,6 +152,10 @@ def order_of(text: str) -> Order | None:
             if all((w,) in phrases("follow_up_end") for w in target):
                 return Order("previous" if relation == "before" else "next", head=head)
             return Order(relation, " ".join(target), " ".join(words[span[1]:]), head)
+    done = _done_clause(text, words)
+    if done:  # "Når idéudviklingen er overstået, hvad går vi så i gang med?"
+        target = " ".join(done)
+        return Order("after", target, target)
     alternative = [i for i, w in enumerate(words) if w in ("eller", "or")]
     if alternative and has(words, "first"):
         # "retrospektiv eller prospektiv først?", "which comes first, A or B?": is A before B.
@@ -165,6 +169,32 @@ def order_of(text: str) -> Order | None:
         if has(asked if relation in ("last", "first") else words, relation):
             return Order(relation)
     return None
+
+
+def _done_clause(text: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The step a "når X er overstået" / "when we are done with X" clause says is over, or
+    None: the words between the opening word and 'er', or after 'med'/'with'."""
+    start = find(words, "done_start")
+    if start is None:
+        return None
+    done = find(words, "done", start[1])
+    link = find(words, "done_link", start[1])
+    if done is None or link is None or link[1] > done[0] + 1:
+        return None
+    if done[1] < len(words) and words[done[1]] in ("med", "with"):  # "færdige med X"
+        return _until_clause(text, words[done[1] + 1:])
+    step = words[start[1]:link[0]]
+    pointing = {w for g in ("follow_up_end", "phase_word", "action_word") for p in phrases(g)
+                for w in p}
+    if not step or (step[0],) in phrases("clause_subject") or set(step) <= pointing:
+        return None  # "når den fase er overstået": the phase in view; 'hvad så' asks on
+    return step
+
+
+def without_number_words(text: str) -> str:
+    """"handling nr 2" as "handling 2": the word that says a number follows, dropped."""
+    words = "|".join(re.escape(" ".join(p)) for p in phrases("number_word"))
+    return re.sub(rf"\b(?:{words})\.?\s*(?=\d)", "", text, flags=re.IGNORECASE)
 
 
 def _asking(text: str) -> str:

@@ -218,6 +218,27 @@ class Reader:
             pointed = named[-1] if order.relation == "next" else named[0]
         return pointed, picked
 
+    @cached_property
+    def _relation_in_titles(self) -> tuple[re.Pattern, ...]:
+        """A before/after word inside a key action's title ("Indgå aftale før validering"),
+        with the title's words on each side, inflected or not: it names the step, it does not
+        ask what comes before it."""
+        relations = {p[0] for g in ("before", "after") for p in cues.phrases(g) if len(p) == 1}
+        patterns = []
+        for title in dict.fromkeys(normalize(c.text) for c in self.guide.key_actions):
+            words = tokens(title)
+            for i in range(1, len(words) - 1):
+                if words[i] in relations:
+                    patterns.append(re.compile(
+                        rf"(\b{re.escape(stem(words[i - 1]))}\w*\s+){re.escape(words[i])}"
+                        rf"(?=\s+{re.escape(stem(words[i + 1]))})", re.IGNORECASE))
+        return tuple(patterns)
+
+    def _titles_masked(self, text: str) -> str:
+        for pattern in self._relation_in_titles:
+            text = pattern.sub(r"\1·", text)
+        return text
+
     def _picked_place(self, words: tuple[str, ...], shown: str,
                       context: tuple[PhaseKey, ...], mentions: Mentions,
                       previous: str | None) -> tuple[Mentions, bool]:
@@ -271,7 +292,7 @@ class Reader:
         """The Reading of `text`; `context` is the phases the conversation was about,
         `previous` its last question and `shown` the last answer. `semantic=False` skips the
         embedding (for re-reading earlier turns cheaply)."""
-        spelled = self.analyzer.spell(text)
+        spelled = cues.without_number_words(self.analyzer.spell(text))
         if shown and len({t for t, _ in context}) > 1:
             # The last answer led into one track ("Du starter i sporet Ny idé …"): the
             # conversation goes on there.
@@ -289,7 +310,7 @@ class Reader:
         content, known = self.content_words(spelled, mentions, situation)
         norm = normalize(" ".join(text.split()))
         injection = bool(INJECTION_RE.search(norm))
-        order = cues.order_of(spelled)
+        order = cues.order_of(self._titles_masked(spelled))
         follow_up = bool(context) and not mentions.phases and not mentions.missing and (
             cues.starts_with(words, "follow_up_start") or cues.ends_with(words, "follow_up_end")
             or cues.has(words, "follow_up_anywhere") or cues.has(words, "follow_up_pointer")

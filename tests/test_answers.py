@@ -386,3 +386,10 @@ def test_whether_the_thing_just_asked_about_changes_later(real_assistant):
         "Skal den opdateres senere?"))
     assert "Tilpas business case" in answer.answer
     assert "Revurder business case" in answer.answer
+
+
+def test_a_before_word_inside_a_title_names_the_step(real_assistant):
+    # "før" of "Indgå aftale før validering" is part of the title, not the question's relation.
+    answer = real_assistant.ask("Hvad kommer efter Indgå aftale før validering?")
+    assert answer.answer.startswith("Efter *Indgå aftale før validering*")
+    assert "Gennemfør juridisk vurdering" in answer.answer

@@ -750,3 +750,26 @@ def test_a_turn_picks_a_track_or_phase_the_last_answer_listed(other, shown, ques
     field, value = picked
     assert getattr(reading.mentions, field) == value
     assert reading.order is None  # "den sidste af dem" is no question about the last step
+
+
+@pytest.mark.parametrize("question, relation, target", [
+    ("Når Udbud er overstået, hvad går vi så i gang med?", "after", "udbud"),
+    ("og når valideringerne er overstået?", "after", "valideringerne"),
+    ("Når vi er færdige med markedsdialogen, hvad så?", "after", "markedsdialogen"),
+    ("ok og når den fase er overstået, hvad så", "next", ""),  # the phase in view
+    ("Når vi har skrevet under, hvad så?", "next", ""),  # nothing said to be over
+])
+def test_a_clause_that_says_a_step_is_over_asks_what_comes_after_it(question, relation,
+                                                                     target):
+    from assistant import cues
+
+    asked = cues.order_of(question)
+    assert (asked.relation, asked.target) == (relation, target)
+
+
+def test_a_step_named_by_number_after_nr(other):
+    reading = other.read("hvad er handling nr 2 i fase nummer 2 i Pilot?")
+    assert reading.phases == (("pilot", 2),)
+    assert reading.mentions.actions == (("pilot", 2, 2),)  # "Oplær personalet"
+    assert "nr" not in reading.content
+
