@@ -311,6 +311,8 @@ class Reader:
         norm = normalize(" ".join(text.split()))
         injection = bool(INJECTION_RE.search(norm))
         order = cues.order_of(self._titles_masked(spelled))
+        if cues.has(words, "new_topic"):  # "Noget helt andet: …": as on a fresh page
+            context, previous, shown = (), None, None
         follow_up = bool(context) and not mentions.phases and not mentions.missing and (
             cues.starts_with(words, "follow_up_start") or cues.ends_with(words, "follow_up_end")
             or cues.has(words, "follow_up_anywhere") or cues.has(words, "follow_up_pointer")

@@ -43,6 +43,8 @@ class Responder:
              shown: str | None = None) -> Reading:
         reader = self.reader if semantic else self.quick_reader
         reading = reader.read(text, context, semantic, previous, shown)
+        if cues.has(reading.words, "new_topic"):
+            previous = None  # "Noget helt andet: …": nothing before it is asked again
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
         elif reading.elliptic and previous:

@@ -773,3 +773,13 @@ def test_a_step_named_by_number_after_nr(other):
     assert reading.mentions.actions == (("pilot", 2, 2),)  # "Oplær personalet"
     assert "nr" not in reading.content
 
+
+
+def test_a_turn_that_says_it_leaves_the_topic_is_read_as_on_a_fresh_page(other):
+    question = "Tak. Noget helt andet: hvad skal vi passe på med den?"
+    reading = other.read(question, (("pilot", 2),), previous="Hvad sker der i Afprøvning?",
+                         shown="Fasen handler om at afprøve teknologien hos få borgere.")
+    assert not reading.follow_up and not reading.context and not reading.phases
+    # Without the words that leave the topic, the same turn points back.
+    assert other.read("Tak. Hvad skal vi passe på med den?", (("pilot", 2),),
+                      previous="Hvad sker der i Afprøvning?").follow_up
