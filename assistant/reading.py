@@ -117,6 +117,14 @@ class Reading:
         return rest is not None and not cues.has(rest, "asks")
 
     @property
+    def elaborates(self) -> bool:
+        """"hvad betyder det i praksis?", "kan du uddybe det?": a follow-up with no words of
+        its own beyond asking to hear more, and no place or order named."""
+        return self.follow_up and not self.content and self.order is None \
+            and not (self.mentions.phases or self.mentions.tracks) \
+            and cues.has(self.words, "elaborate")
+
+    @property
     def p_both(self) -> float:
         """The model's probability that what is asked is in every track ("hvor kommer CE-mærkning
         ind?")."""
@@ -169,7 +177,8 @@ class Reader:
         self.cue_phrases: dict[str, tuple[tuple[str, ...], ...]] = {}  # by first word
         for p in dict.fromkeys(p for group in asking for p in cues.phrases(group) if len(p) > 1):
             self.cue_phrases[p[0]] = (*self.cue_phrases.get(p[0], ()), p)
-        self.light_phrases = tuple(p for p in cues.phrases("light_verbs") if len(p) > 1)
+        self.light_phrases = tuple(p for g in ("light_verbs", "elaborate")
+                                   for p in cues.phrases(g) if len(p) > 1)
 
     @cached_property
     def key_terms(self) -> frozenset[str]:

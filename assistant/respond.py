@@ -54,6 +54,8 @@ class Responder:
                     not reading.content and cues.has(reading.words, "thing_pointer"))):
             # "hvad indebærer den?", "den anden af dem – …" (not "… der?": the phase)
             reading = self._about_pointed(reader, reading, semantic, previous)
+        elif reading.elaborates and previous:
+            reading = self._asked_again(reader, reading, previous, semantic)
         if previous and not reading.context and reading.intent not in GUIDE_INTENTS \
                 and not reading.mentions.phases and not reading.mentions.tracks \
                 and cues.has(reading.words, "thing_pointer") \
@@ -93,6 +95,15 @@ class Responder:
         mentions = replace(asked.mentions, tracks=named.tracks, phases=phases)
         return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
                        phases=phases or reading.phases, track_hint=None, follow_up=True,
+                       context=reading.context, words=reading.words)
+
+    def _asked_again(self, reader: Reader, reading: Reading, previous: str,
+                     semantic: bool) -> Reading:
+        """"hvad betyder det i praksis?": the last question again, where the conversation is."""
+        asked = reader.read(previous, reading.context, semantic)
+        if asked.intent not in TOPICAL:
+            return reading
+        return replace(asked, text=reading.text, english=reading.english, follow_up=True,
                        context=reading.context, words=reading.words)
 
     def _about_pointed(self, reader: Reader, reading: Reading, semantic: bool,

@@ -783,3 +783,13 @@ def test_a_turn_that_says_it_leaves_the_topic_is_read_as_on_a_fresh_page(other):
     # Without the words that leave the topic, the same turn points back.
     assert other.read("Tak. Hvad skal vi passe på med den?", (("pilot", 2),),
                       previous="Hvad sker der i Afprøvning?").follow_up
+
+
+def test_asking_what_it_means_in_practice_asks_the_last_question_again(other):
+    previous = "Hvad skal vi passe på i Afprøvning?"
+    assert other.reader.read("hvad betyder det i praksis?", (("pilot", 2),)).elaborates
+    reading = other.read("hvad betyder det i praksis?", (("pilot", 2),), previous=previous)
+    answer = strategies.answer(reading, other.guide)
+    assert "Først skal borgerne give samtykke" in answer.answer
+    # Words of its own ("for borgerne") make it a question of its own.
+    assert not other.reader.read("hvad betyder det for borgerne?", (("pilot", 2),)).elaborates
