@@ -344,6 +344,15 @@ class Reader:
                 order = None  # "den første af dem": the first one listed, not a first step
         phases = self._phases(mentions, context, follow_up, other_track, track_hint,
                               track_classes, words)
+        if follow_up and context and mentions.kinds and not mentions.phases and order \
+                and order.relation in ("next", "previous") and not order.target \
+                and cues.has(words, "phase_word"):
+            # "og hvad skal vi passe på i den næste fase?": that section of the phase after
+            # the one in view (a section asked for, so no question about order).
+            step = 1 if order.relation == "next" else -1
+            beside = self.guide.neighbour(context[0], step)
+            if beside is not None:
+                phases, order = (beside,), None
         if follow_up and phases and not mentions.phases and not mentions.actions:
             # "den anden centrale handling der": the numbered step of the phase in view
             mentions = replace(mentions, actions=self.mention_reader.numbered(spelled, phases))

@@ -793,3 +793,11 @@ def test_asking_what_it_means_in_practice_asks_the_last_question_again(other):
     assert "Først skal borgerne give samtykke" in answer.answer
     # Words of its own ("for borgerne") make it a question of its own.
     assert not other.reader.read("hvad betyder det for borgerne?", (("pilot", 2),)).elaborates
+
+
+def test_a_section_of_the_next_phase_is_that_section_of_the_phase_after(other):
+    reading = other.read("og hvad skal vi passe på i den næste fase?", (("pilot", 2),),
+                         previous="Hvad sker der i Afprøvning?")
+    assert reading.phases == (("pilot", 3),) and reading.order is None
+    answer = strategies.answer(reading, other.guide)
+    assert "Evalueringen bør planlægges, før afprøvningen begynder." in answer.answer
