@@ -140,6 +140,7 @@ def order_of(text: str) -> Order | None:
     """The order relation a question asks about, with the words it is relative to: up to the
     next clause ("efter markedsdialogen, når …" is after "markedsdialogen"). "Før den" in a
     follow-up is the step before the one in view."""
+    text = _asking(text)  # "… sortere billeder efter hastegrad. Hvad …?": no order
     words = tuple(tokens(text))
     for relation in ("before", "after"):
         span = find(words, relation)
@@ -164,9 +165,8 @@ def order_of(text: str) -> Order | None:
         if later:
             head = " ".join(words[:alternative[-1]])
             return Order("before", " ".join(later), " ".join(later), head, compared=True)
-    asked = tuple(tokens(_asking(text)))
     for relation in ("next", "previous", "last", "first"):
-        if has(asked if relation in ("last", "first") else words, relation):
+        if has(words, relation):
             return Order(relation)
     return None
 
@@ -199,7 +199,8 @@ def without_number_words(text: str) -> str:
 
 def _asking(text: str) -> str:
     """The sentences that ask, when others only tell: in "Vi har haft de første møder. Hvad
-    mangler vi?" "første" is the asker's situation, not the first step."""
+    mangler vi?" "første" is the asker's situation, not the first step, and in "Vi sorterer
+    billeder efter hastegrad. Hvad …?" "efter" orders nothing."""
     sentences = re.split(r"(?<=[.!?])\s+", text.strip())
     if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
         return text

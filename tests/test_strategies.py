@@ -462,8 +462,10 @@ def test_order_words_at_the_end_ask_about_the_step_in_view(question, relation):
     ("Vi er helt nye. Hvad er det første, vi skal gøre?", "first"),
     ("Hvad er det sidste trin? Vi er næsten færdige.", "last"),
     ("hvad gør vi først", "first"),
+    ("Vi sorterer billeder efter hastegrad. Hvad går den allerførste fase ud på?", "first"),
+    ("Vi har lavet markedsdialogen. Hvad kommer efter den?", "next"),
 ])
-def test_first_and_last_are_asked_only_in_the_sentences_that_ask(question, relation):
+def test_order_is_asked_only_in_the_sentences_that_ask(question, relation):
     from assistant import cues
 
     asked = cues.order_of(question)
