@@ -191,6 +191,19 @@ def _done_clause(text: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
     return step
 
 
+def asks_when(text: str) -> bool:
+    """Whether the question asks where in the journey something happens: a "when" phrase
+    anywhere, or a word of "when_opening" that opens one of its sentences."""
+    if has(tuple(tokens(text)), "when"):
+        return True
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        words = tuple(tokens(sentence))
+        rest = after_start(words, "follow_up_start")
+        if starts_with(words, "when_opening") or (rest and starts_with(rest, "when_opening")):
+            return True
+    return False
+
+
 def without_number_words(text: str) -> str:
     """"handling nr 2" as "handling 2": the word that says a number follows, dropped."""
     words = "|".join(re.escape(" ".join(p)) for p in phrases("number_word"))

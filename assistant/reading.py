@@ -165,9 +165,10 @@ class Reader:
         self.analyzer = index.analyzer
         self.mention_reader = MentionReader(guide, index.analyzer)
         asking = ("follow_up_start", "follow_up_end", "follow_up_anywhere", "before", "after",
-                  "next", "previous", "first", "last", "when", "action_word", "phase_word",
-                  "track_word", "kind_purpose", "kind_watch_outs", "kind_key_actions", "count",
-                  "structure", "which_track", "light_verbs", "elaborate", "recurs")
+                  "next", "previous", "first", "last", "when", "when_opening", "action_word",
+                  "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
+                  "kind_key_actions", "count", "structure", "which_track", "light_verbs",
+                  "elaborate", "recurs")
         self.cue_words = frozenset(
             w for group in asking for p in cues.phrases(group)
             if len(p) == 1 or group.startswith("follow_up") for w in p) | frozenset(
@@ -409,7 +410,7 @@ class Reader:
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_classes=track_classes, all_tracks=all_tracks,
             track_hint=track_hint, order=order,
-            when=cues.has(words, "when"), counts=_asks_count(words),
+            when=cues.asks_when(self.analyzer.danish(text)), counts=_asks_count(words),
             structure=cues.has(words, "structure"),
             which_track=cues.has(words, "which_track"),
             track_word=cues.has(words, "track_word"),

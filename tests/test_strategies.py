@@ -803,3 +803,17 @@ def test_a_section_of_the_next_phase_is_that_section_of_the_phase_after(other):
     assert reading.phases == (("pilot", 3),) and reading.order is None
     answer = strategies.answer(reading, other.guide)
     assert "Evalueringen bør planlægges, før afprøvningen begynder." in answer.answer
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("When should we involve IT?", True),
+    ("We build our own model. And when do we talk to procurement?", True),
+    ("What should we do in the concept phase when we develop a new tool?", False),
+    ("Hvad gør vi, når vi udvikler?", False),
+    ("Hvornår skal IT ind over?", True),
+    ("At what point do we sign the contract?", True),
+])
+def test_english_when_asks_when_only_where_it_opens_a_sentence(question, asks):
+    from assistant import cues
+
+    assert cues.asks_when(question) is asks
