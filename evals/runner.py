@@ -2,14 +2,16 @@
 
 The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
-- the blind development sets (evals/blind-dev.jsonl to blind-dev9.jsonl, each written by a
+- the blind development sets (evals/blind-dev.jsonl to blind-dev13.jsonl, each written by a
   helper who saw only the guide and personas; the third leans on the kinds the others found
   hardest, the fifth and sixth on order questions and follow-ups, the seventh on English,
   phases and synthesis, the eighth and ninth on actions, follow-ups, order, phases and
-  misspellings; the fourth to ninth are kept out of the refusal's calibration, as its
-  check), whose failures are listed too;
+  misspellings, the tenth and twelfth have every kind in the test sets' mix, the eleventh
+  and thirteenth lean on actions, follow-ups, order and English; the fourth to thirteenth
+  are kept out of the refusal's calibration, as its check), whose failures are listed too;
 - the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl to
-  blind-final7.jsonl, each written by a fresh helper at the end of a stretch of work),
+  blind-final8.jsonl, each written by a fresh helper at the start or end of a stretch of
+  work and scored once at its end),
   reported in aggregate and by category only: their questions are never printed, so they are
   never tuned on.
 """
@@ -63,6 +65,10 @@ SETS = (
     QuestionSet("Blindt udviklingssæt 7", "blind-dev7.jsonl", True),
     QuestionSet("Blindt udviklingssæt 8", "blind-dev8.jsonl", True),
     QuestionSet("Blindt udviklingssæt 9", "blind-dev9.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 10", "blind-dev10.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 11", "blind-dev11.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 12", "blind-dev12.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 13", "blind-dev13.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
@@ -72,6 +78,7 @@ SETS = (
     QuestionSet("Afsluttende blindt testsæt 5", "blind-final5.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 6", "blind-final6.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 7", "blind-final7.jsonl", False),
+    QuestionSet("Afsluttende blindt testsæt 8", "blind-final8.jsonl", False),
 )
 
 
