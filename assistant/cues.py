@@ -155,8 +155,8 @@ def order_of(text: str) -> Order | None:
             return Order(relation, " ".join(target), " ".join(words[span[1]:]), head)
     done = _done_clause(text, words)
     if done:  # "Når idéudviklingen er overstået, hvad går vi så i gang med?"
-        target = " ".join(done)
-        return Order("after", target, target)
+        target = " ".join(done[0])
+        return Order("after", target, target, " ".join(done[1]))
     alternative = [i for i, w in enumerate(words) if w in ("eller", "or")]
     if alternative and has(words, "first"):
         # "retrospektiv eller prospektiv først?", "which comes first, A or B?": is A before B.
@@ -171,9 +171,11 @@ def order_of(text: str) -> Order | None:
     return None
 
 
-def _done_clause(text: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The step a "når X er overstået" / "when we are done with X" clause says is over, or
-    None: the words between the opening word and 'er', or after 'med'/'with'."""
+def _done_clause(text: str, words: tuple[str, ...]
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(the step a "når X er overstået" / "when we are done with X" clause says is over, the
+    words outside the clause: what is asked), or None. The step is the words between the
+    opening word and 'er', or those after 'med'/'with'."""
     start = find(words, "done_start")
     if start is None:
         return None
@@ -182,13 +184,14 @@ def _done_clause(text: str, words: tuple[str, ...]) -> tuple[str, ...] | None:
     if done is None or link is None or link[1] > done[0] + 1:
         return None
     if done[1] < len(words) and words[done[1]] in ("med", "with"):  # "færdige med X"
-        return _until_clause(text, words[done[1] + 1:])
+        step = _until_clause(text, words[done[1] + 1:])
+        return step, words[:start[0]] + words[done[1] + 1 + len(step):]
     step = words[start[1]:link[0]]
     pointing = {w for g in ("follow_up_end", "phase_word", "action_word") for p in phrases(g)
                 for w in p}
     if not step or (step[0],) in phrases("clause_subject") or set(step) <= pointing:
         return None  # "når den fase er overstået": the phase in view; 'hvad så' asks on
-    return step
+    return step, words[:start[0]] + words[done[1]:]
 
 
 def asks_when(text: str) -> bool:

@@ -769,6 +769,13 @@ def test_a_clause_that_says_a_step_is_over_asks_what_comes_after_it(question, re
     assert (asked.relation, asked.target) == (relation, target)
 
 
+def test_the_question_beside_a_clause_that_says_a_step_is_over_is_its_head():
+    from assistant import cues
+
+    asked = cues.order_of("Når afprøvningen er færdig, hvordan vælger vi så leverandør?")
+    assert (asked.target, asked.head) == ("afprøvningen", "hvordan vælger vi så leverandør")
+
+
 def test_a_step_named_by_number_after_nr(other):
     reading = other.read("hvad er handling nr 2 i fase nummer 2 i Pilot?")
     assert reading.phases == (("pilot", 2),)
