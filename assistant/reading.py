@@ -122,7 +122,7 @@ class Reading:
         its own beyond asking to hear more, and no place or order named."""
         return self.follow_up and not self.content and self.order is None \
             and not (self.mentions.phases or self.mentions.tracks) \
-            and cues.has(self.words, "elaborate")
+            and (cues.has(self.words, "elaborate") or cues.has(self.words, "who_does"))
 
     @property
     def p_both(self) -> float:
@@ -168,7 +168,7 @@ class Reader:
                   "next", "previous", "first", "last", "when", "when_opening", "action_word",
                   "phase_word", "track_word", "kind_purpose", "kind_watch_outs",
                   "kind_key_actions", "count", "structure", "which_track", "light_verbs",
-                  "elaborate", "recurs")
+                  "elaborate", "who_does", "recurs")
         self.cue_words = frozenset(
             w for group in asking for p in cues.phrases(group)
             if len(p) == 1 or group.startswith("follow_up") for w in p) | frozenset(
@@ -178,7 +178,7 @@ class Reader:
         self.cue_phrases: dict[str, tuple[tuple[str, ...], ...]] = {}  # by first word
         for p in dict.fromkeys(p for group in asking for p in cues.phrases(group) if len(p) > 1):
             self.cue_phrases[p[0]] = (*self.cue_phrases.get(p[0], ()), p)
-        self.light_phrases = tuple(p for g in ("light_verbs", "elaborate")
+        self.light_phrases = tuple(p for g in ("light_verbs", "elaborate", "who_does")
                                    for p in cues.phrases(g) if len(p) > 1)
 
     @cached_property

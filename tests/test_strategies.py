@@ -800,6 +800,7 @@ def test_asking_what_it_means_in_practice_asks_the_last_question_again(other):
     reading = other.read("hvad betyder det i praksis?", (("pilot", 2),), previous=previous)
     answer = strategies.answer(reading, other.guide)
     assert "Først skal borgerne give samtykke" in answer.answer
+    assert other.reader.read("og hvem står for det?", (("pilot", 2),)).elaborates
     # Words of its own ("for borgerne") make it a question of its own.
     assert not other.reader.read("hvad betyder det for borgerne?", (("pilot", 2),)).elaborates
 
