@@ -165,6 +165,8 @@ def order_of(text: str) -> Order | None:
         if later:
             head = " ".join(words[:alternative[-1]])
             return Order("before", " ".join(later), " ".join(later), head, compared=True)
+    if has(words, "first") and has(words, "last"):
+        return None  # "hvor starter og slutter sporet?": all of it, from first to last
     for relation in ("next", "previous", "last", "first"):
         if has(words, relation):
             return Order(relation)

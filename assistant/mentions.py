@@ -18,7 +18,15 @@ from functools import cached_property
 from assistant import cues
 from assistant.layout import GuideMap, PhaseKey
 from corpus.model import KEY_ACTIONS, KIND_TITLES, PURPOSE, WATCH_OUTS
-from index.lexical import DANISH_STOPWORDS, Analyzer, fold, glossary_expansion, stem, tokens
+from index.lexical import (
+    DANISH_STOPWORDS,
+    Analyzer,
+    fold,
+    glossary_expansion,
+    glossary_matches,
+    stem,
+    tokens,
+)
 
 NUMBER_RE = re.compile(r"^(\d{1,3})\.?$")
 PLURAL_ACTION_WORDS = frozenset({"handlinger", "actions", "steps"})
@@ -233,6 +241,9 @@ class MentionReader:
         expanded = tuple(tokens(text + " " + glossary_expansion(text)))
         tracks, track_spans = self._tracks(expanded)
         place_words = {i for s, e in track_spans for i in range(s, e) if i < len(words)}
+        for start, end, value in glossary_matches(list(words)):  # "the finished product track"
+            if self._tracks(tuple(tokens(value)))[0]:
+                place_words |= set(range(start, end))
         place_words |= {i for i, w in enumerate(words) if w in self.guide_names}
         phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks,
                                                                        named)

@@ -394,6 +394,9 @@ class Reader:
                                   "phase_word")
             target_phases = self.mention_reader.read(
                 f"fasen {order.rest}" if phase_word else order.rest).phases
+            if mentions.tracks:  # "in the finished product track, which phase follows …"
+                target_phases = tuple(p for p in target_phases
+                                      if p[0] in mentions.tracks) or target_phases
             target_actions = () if phase_word and target_phases else \
                 self.actions_named(order.target, mentions)
             pointer = not self.content_words(order.target,

@@ -348,11 +348,18 @@ class Analyzer:
         if not self.words:
             return text
 
+        text = normalize(text)
+        words = TOKEN_RE.findall(text)
+        # A word of a glossary term of several words stays: "finished product" is a name.
+        kept = {words[i] for start, end, _ in glossary_matches(words) if end - start > 1
+                for i in range(start, end)}
+
         def fix(m: re.Match) -> str:
             word = m.group(0)
-            return (self.correct(word) if word not in DANISH_STOPWORDS else None) or word
+            return (self.correct(word) if word not in DANISH_STOPWORDS and word not in kept
+                    else None) or word
 
-        return TOKEN_RE.sub(fix, normalize(text))
+        return TOKEN_RE.sub(fix, text)
 
     def danish(self, text: str) -> str:
         """The text with only the words typed without Danish letters written with them

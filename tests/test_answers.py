@@ -393,3 +393,13 @@ def test_a_before_word_inside_a_title_names_the_step(real_assistant):
     answer = real_assistant.ask("Hvad kommer efter Indgå aftale før validering?")
     assert answer.answer.startswith("Efter *Indgå aftale før validering*")
     assert "Gennemfør juridisk vurdering" in answer.answer
+
+
+def test_a_track_named_in_english_is_a_place_not_a_topic(real_assistant):
+    reading = real_assistant.responder.read(
+        "In the finished product track, which phase follows Test og implementering?")
+    assert reading.mentions.tracks == ("faerdigt-produkt",)
+    assert not reading.content
+    answer = real_assistant.ask(
+        "In the finished product track, which phase follows Test og implementering?")
+    assert places(answer)[0] == ("faerdigt-produkt", 2)

@@ -825,3 +825,24 @@ def test_english_when_asks_when_only_where_it_opens_a_sentence(question, asks):
     from assistant import cues
 
     assert cues.asks_when(question) is asks
+
+
+def test_a_track_named_by_an_english_glossary_term_is_no_topic(other):
+    # "finished product" (a glossary term) is not spelt into "finished produkt"; its words
+    # name the track, so they are no topic of their own.
+    from index.lexical import glossary
+
+    assert glossary()["finished product"] == "færdigt produkt"
+    assert "product" in other.reader.analyzer.spell("the finished product track").split()
+
+
+@pytest.mark.parametrize("question, relation", [
+    ("Hvor starter og slutter sporet?", None),  # all of it
+    ("Hvordan slutter Udbud?", "last"),
+    ("Hvor starter man?", "first"),
+])
+def test_first_and_last_together_ask_for_the_whole_span(question, relation):
+    from assistant import cues
+
+    asked = cues.order_of(question)
+    assert (asked.relation if asked else None) == relation
