@@ -150,7 +150,7 @@ def order_of(text: str) -> Order | None:
         if span and span[1] < len(words):
             target = _until_clause(text, words[span[1]:])
             head = " ".join(words[:span[0]])
-            if all((w,) in phrases("follow_up_end") for w in target):
+            if set(target) <= _pointing():  # "og før den?", "hvad lå før den fase?"
                 return Order("previous" if relation == "before" else "next", head=head)
             return Order(relation, " ".join(target), " ".join(words[span[1]:]), head)
     done = _done_clause(text, words)
@@ -173,6 +173,13 @@ def order_of(text: str) -> Order | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _pointing() -> frozenset[str]:
+    """Words that point back at the step or phase in view ("den", "den fase", "det trin")."""
+    return frozenset(w for g in ("follow_up_end", "phase_word", "action_word")
+                     for p in phrases(g) for w in p)
+
+
 def _done_clause(text: str, words: tuple[str, ...]
                  ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """(the step a "når X er overstået" / "when we are done with X" clause says is over, the
@@ -189,9 +196,7 @@ def _done_clause(text: str, words: tuple[str, ...]
         step = _until_clause(text, words[done[1] + 1:])
         return step, words[:start[0]] + words[done[1] + 1 + len(step):]
     step = words[start[1]:link[0]]
-    pointing = {w for g in ("follow_up_end", "phase_word", "action_word") for p in phrases(g)
-                for w in p}
-    if not step or (step[0],) in phrases("clause_subject") or set(step) <= pointing:
+    if not step or (step[0],) in phrases("clause_subject") or set(step) <= _pointing():
         return None  # "når den fase er overstået": the phase in view; 'hvad så' asks on
     return step, words[:start[0]] + words[done[1]:]
 

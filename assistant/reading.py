@@ -224,7 +224,7 @@ class Reader:
         picked = pointed is not None and not (len(named) == 1 and pointed == named[0])
         if pointed is None and order is not None and not order.target and not has_content \
                 and order.relation in ("next", "previous") and len(named) > 1 \
-                and not self.guide.whole_phase(named):
+                and not self.guide.whole_phase(named) and not cues.has(words, "phase_word"):
             pointed = named[-1] if order.relation == "next" else named[0]
         return pointed, picked
 

@@ -846,3 +846,13 @@ def test_first_and_last_together_ask_for_the_whole_span(question, relation):
 
     asked = cues.order_of(question)
     assert (asked.relation if asked else None) == relation
+
+
+def test_before_that_phase_is_the_phase_before_the_one_in_view(other):
+    shown = "De centrale handlinger er: Indhent samtykke fra borgerne, Oplær personalet og " \
+            "Afprøv teknologien."
+    reading = other.read("og hvad lå før den fase?", (("pilot", 2),),
+                         previous="Hvad skal vi nå i Afprøvning?", shown=shown)
+    assert reading.order.relation == "previous" and reading.pointed is None
+    answer = order.answer(reading, other.guide)
+    assert answer.answer.startswith("Før Pilot › 2 Afprøvning kommer Fase 1: Forberedelse")
