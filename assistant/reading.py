@@ -117,6 +117,13 @@ class Reading:
         return rest is not None and not cues.has(rest, "asks")
 
     @property
+    def thing_in_place(self) -> bool:
+        """"og hvad sker der med den i udviklingsfasen?": in a conversation, a phase named,
+        no words of its own and a pronoun for the thing just asked about."""
+        return bool(self.context and self.mentions.phases and not self.content
+                    and self.order is None and cues.has(self.words, "thing_pointer"))
+
+    @property
     def elaborates(self) -> bool:
         """"hvad betyder det i praksis?", "kan du uddybe det?": a follow-up with no words of
         its own beyond asking to hear more, and no place or order named."""

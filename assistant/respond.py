@@ -47,7 +47,7 @@ class Responder:
             previous = None  # "Noget helt andet: …": nothing before it is asked again
         if reading.other_track and not reading.content and previous:
             reading = self._in_other_track(reader, reading, previous, semantic)
-        elif reading.elliptic and previous:
+        elif (reading.elliptic or reading.thing_in_place) and previous:
             reading = self._in_named_place(reader, reading, previous, semantic)
         elif reading.pointed is not None and not reading.target_actions \
                 and reading.intent != "order" and (reading.picked or (

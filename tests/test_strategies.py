@@ -856,3 +856,14 @@ def test_before_that_phase_is_the_phase_before_the_one_in_view(other):
     assert reading.order.relation == "previous" and reading.pointed is None
     answer = order.answer(reading, other.guide)
     assert answer.answer.startswith("Før Pilot › 2 Afprøvning kommer Fase 1: Forberedelse")
+
+
+def test_the_thing_just_asked_about_in_a_phase_named_now(other):
+    previous = "Hvad skal vi passe på i Forberedelse?"
+    reading = other.read("og hvad sker der med den i Afprøvning?", (("pilot", 1),),
+                         previous=previous)
+    assert reading.phases == (("pilot", 2),)
+    answer = strategies.answer(reading, other.guide)
+    assert "Først skal borgerne give samtykke" in answer.answer  # Afprøvning's watch-out
+    assert other.reader.read("hvad handler den om i Afprøvning?", (("pilot", 1),)).thing_in_place
+    assert not other.reader.read("hvad sker der i Afprøvning?", (("pilot", 1),)).thing_in_place
