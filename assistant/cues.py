@@ -58,11 +58,22 @@ def _function_words(group: str) -> frozenset[str]:
     return frozenset(_data()[group]["words"])
 
 
+@lru_cache(maxsize=None)
+def _by_first_word(group: str) -> dict[str, tuple[Phrase, ...]]:
+    """The phrases of `group` by their first word, in the group's order."""
+    out: dict[str, tuple[Phrase, ...]] = {}
+    for p in phrases(group):
+        if p:
+            out[p[0]] = (*out.get(p[0], ()), p)
+    return out
+
+
 def find(words: tuple[str, ...], group: str, start: int = 0) -> tuple[int, int] | None:
-    """(start, end) of the first phrase of `group` in `words` at or after `start`."""
-    candidates = phrases(group)
+    """(start, end) of the first phrase of `group` in `words` at or after `start` (at the
+    same place, the one the group lists first)."""
+    by_first = _by_first_word(group)
     for i in range(start, len(words)):
-        for p in candidates:
+        for p in by_first.get(words[i], ()):
             if tuple(words[i:i + len(p)]) == p:
                 return i, i + len(p)
     return None
@@ -108,11 +119,13 @@ def detail_kind(text: str) -> str | None:
     """The kind of specific the question asks for ("priser eller beløb", …), or None."""
     words = tuple(tokens(text))
     lowered = text.lower()
+    present = set(words)
     for name, cues in detail_kinds():
         for cue in cues:
             if cue and all(not w.isalnum() for w in cue[0]) and cue[0] in lowered:
                 return name  # a sign such as "§"
-            if any(tuple(words[i:i + len(cue)]) == cue for i in range(len(words))):
+            if cue and cue[0] in present and any(
+                    tuple(words[i:i + len(cue)]) == cue for i in range(len(words))):
                 return name
     return None
 
