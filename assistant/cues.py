@@ -214,6 +214,13 @@ def _done_clause(text: str, words: tuple[str, ...]
     return step, words[:start[0]] + words[done[1]:]
 
 
+def may_be_elliptic(text: str) -> bool:
+    """Whether a turn's words allow it to be elliptic ("og i fase 3?", see
+    Reading.elliptic): it opens with a connective and asks nothing after it."""
+    rest = after_start(tuple(tokens(text)), "follow_up_start")
+    return rest is not None and not has(rest, "asks")
+
+
 def asks_when(text: str) -> bool:
     """Whether the question asks where in the journey something happens: a "when" phrase
     anywhere, or a word of "when_opening" that opens one of its sentences."""

@@ -14,6 +14,7 @@ import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from assistant import cues
 from assistant.answer import Answer, Message
 from assistant.errors import AssistantError, BadInput, IndexUnavailable
 from assistant.respond import Responder
@@ -192,8 +193,9 @@ class Assistant:
         """The last earlier question that asked something of its own: "og i fase 3?" was the
         one before it again, so "og i fase 5?" after it is that one too."""
         for earlier in reversed(history):
-            if not self.responder.quick_reader.read(earlier, (), False).elliptic:
-                return earlier
+            if not cues.may_be_elliptic(earlier) \
+                    or not self.responder.quick_reader.read(earlier, (), False).elliptic:
+                return earlier  # (read only when its words allow it: a read costs)
         return history[-1] if history else None
 
 
