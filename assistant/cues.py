@@ -214,10 +214,10 @@ def _done_clause(text: str, words: tuple[str, ...]
     return step, words[:start[0]] + words[done[1]:]
 
 
-def may_be_elliptic(text: str) -> bool:
-    """Whether a turn's words allow it to be elliptic ("og i fase 3?", see
-    Reading.elliptic): it opens with a connective and asks nothing after it."""
-    rest = after_start(tuple(tokens(text)), "follow_up_start")
+def opens_without_asking(words: tuple[str, ...]) -> bool:
+    """A turn that opens with a connective and asks nothing after it ("og i fase 3?"): what
+    an elliptic turn must look like (Reading.elliptic), and all of it that words can tell."""
+    rest = after_start(words, "follow_up_start")
     return rest is not None and not has(rest, "asks")
 
 
@@ -226,7 +226,7 @@ def asks_when(text: str) -> bool:
     anywhere, or a word of "when_opening" that opens one of its sentences."""
     if has(tuple(tokens(text)), "when"):
         return True
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+    for sentence in _sentences(text):
         words = tuple(tokens(sentence))
         rest = after_start(words, "follow_up_start")
         if starts_with(words, "when_opening") or (rest and starts_with(rest, "when_opening")):
@@ -234,17 +234,26 @@ def asks_when(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _number_word_re() -> re.Pattern:
+    words = "|".join(re.escape(" ".join(p)) for p in phrases("number_word"))
+    return re.compile(rf"\b(?:{words})\.?\s*(?=\d)", re.IGNORECASE)
+
+
 def without_number_words(text: str) -> str:
     """"handling nr 2" as "handling 2": the word that says a number follows, dropped."""
-    words = "|".join(re.escape(" ".join(p)) for p in phrases("number_word"))
-    return re.sub(rf"\b(?:{words})\.?\s*(?=\d)", "", text, flags=re.IGNORECASE)
+    return _number_word_re().sub("", text)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+", text.strip())
 
 
 def _asking(text: str) -> str:
     """The sentences that ask, when others only tell: in "Vi har haft de første møder. Hvad
     mangler vi?" "første" is the asker's situation, not the first step, and in "Vi sorterer
     billeder efter hastegrad. Hvad …?" "efter" orders nothing."""
-    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    sentences = _sentences(text)
     if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
         return text
     return " ".join(s for s in sentences if not s.endswith((".", "!")))

@@ -113,8 +113,7 @@ class Reading:
         if self.content or self.mentions.missing \
                 or not (self.mentions.phases or self.mentions.tracks):
             return False
-        rest = cues.after_start(self.words, "follow_up_start")
-        return rest is not None and not cues.has(rest, "asks")
+        return cues.opens_without_asking(self.words)
 
     @property
     def thing_in_place(self) -> bool:
@@ -185,8 +184,8 @@ class Reader:
         self.cue_phrases: dict[str, tuple[tuple[str, ...], ...]] = {}  # by first word
         for p in dict.fromkeys(p for group in asking for p in cues.phrases(group) if len(p) > 1):
             self.cue_phrases[p[0]] = (*self.cue_phrases.get(p[0], ()), p)
-        self.light_phrases = tuple(p for g in ("light_verbs", "elaborate", "who_does")
-                                   for p in cues.phrases(g) if len(p) > 1)
+        self.light_phrases = frozenset(p for g in ("light_verbs", "elaborate", "who_does")
+                                       for p in cues.phrases(g) if len(p) > 1)
 
     @cached_property
     def key_terms(self) -> frozenset[str]:
@@ -281,10 +280,15 @@ class Reader:
         words = tokens(text)
         glossed = {i for start, end, _ in glossary_matches(words) for i in range(start, end)}
         quiet = frozenset().union(*(self._track_terms.get(t, frozenset()) for t in situation))
-        asked = {j for i, w in enumerate(words) for p in self.cue_phrases.get(w, ())
-                 if tuple(words[i:i + len(p)]) == p for j in range(i, i + len(p))}
-        light = {j for i in range(len(words)) for p in self.light_phrases
-                 if tuple(words[i:i + len(p)]) == p for j in range(i, i + len(p))}
+        asked: set[int] = set()
+        light: set[int] = set()  # words of a light phrase: never a topic, even a title's
+        for i, w in enumerate(words):
+            for p in self.cue_phrases.get(w, ()):
+                if tuple(words[i:i + len(p)]) == p:
+                    span = range(i, i + len(p))
+                    asked.update(span)
+                    if p in self.light_phrases:
+                        light.update(span)
         content, known = [], []
         for i, w in enumerate(words):
             if i in mentions.place_words or w in DANISH_STOPWORDS or w in self.cue_words \

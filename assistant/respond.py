@@ -77,9 +77,8 @@ class Responder:
         phases = tuple(p for key in asked.mentions.phases for p in self.guide.parallel(key)
                        if p[0] in others)
         mentions = replace(asked.mentions, tracks=others, phases=phases)
-        return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
-                       phases=phases, track_hint=None, follow_up=True, other_track=True,
-                       context=reading.context, words=reading.words)
+        return _as_this_turn(asked, reading, mentions=mentions, phases=phases, track_hint=None,
+                             other_track=True)
 
     def _in_named_place(self, reader: Reader, reading: Reading, previous: str,
                         semantic: bool) -> Reading:
@@ -93,9 +92,8 @@ class Responder:
             p for key in asked.mentions.phases for p in self.guide.parallel(key)
             if p[0] in named.tracks)
         mentions = replace(asked.mentions, tracks=named.tracks, phases=phases)
-        return replace(asked, text=reading.text, english=reading.english, mentions=mentions,
-                       phases=phases or reading.phases, track_hint=None, follow_up=True,
-                       context=reading.context, words=reading.words)
+        return _as_this_turn(asked, reading, mentions=mentions, phases=phases or reading.phases,
+                             track_hint=None)
 
     def _asked_again(self, reader: Reader, reading: Reading, previous: str,
                      semantic: bool) -> Reading:
@@ -103,8 +101,7 @@ class Responder:
         asked = reader.read(previous, reading.context, semantic)
         if asked.intent not in TOPICAL:
             return reading
-        return replace(asked, text=reading.text, english=reading.english, follow_up=True,
-                       context=reading.context, words=reading.words)
+        return _as_this_turn(asked, reading)
 
     def _about_pointed(self, reader: Reader, reading: Reading, semantic: bool,
                        previous: str | None) -> Reading:
@@ -116,10 +113,8 @@ class Responder:
         # What it is about is that one step, not its phase's list nor the order of steps.
         intent = "topic" if about.intent in ("actions", "phase", "order") else about.intent
         mentions = replace(about.mentions, tracks=(action.track,))
-        return replace(about, text=reading.text, english=reading.english, follow_up=True,
-                       intent=intent, order=None, mentions=mentions,
-                       phases=(key,), context=reading.context, pointed=action,
-                       picked=reading.picked, words=reading.words)
+        return _as_this_turn(about, reading, intent=intent, order=None, mentions=mentions,
+                             phases=(key,), pointed=action, picked=reading.picked)
 
     def answer(self, text: str, context: tuple[PhaseKey, ...] = (),
                semantic: bool = True, previous: str | None = None,
@@ -127,3 +122,10 @@ class Responder:
         """`shown`: the last answer the asker read, for what "den" points at."""
         return strategies.answer(self.read(text, context, semantic, previous, shown),
                                  self.guide)
+
+
+def _as_this_turn(asked: Reading, turn: Reading, **changes) -> Reading:
+    """An earlier question's reading (or one written for this turn) standing for this turn: its
+    text, language, words and conversation, a follow-up."""
+    return replace(asked, text=turn.text, english=turn.english, follow_up=True,
+                   context=turn.context, words=turn.words, **changes)

@@ -20,7 +20,7 @@ from assistant.errors import AssistantError, BadInput, IndexUnavailable
 from assistant.respond import Responder
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
-from index.lexical import DigestMemo
+from index.lexical import DigestMemo, tokens
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class Assistant:
         """The last earlier question that asked something of its own: "og i fase 3?" was the
         one before it again, so "og i fase 5?" after it is that one too."""
         for earlier in reversed(history):
-            if not cues.may_be_elliptic(earlier) \
+            if not cues.opens_without_asking(tuple(tokens(earlier))) \
                     or not self.responder.quick_reader.read(earlier, (), False).elliptic:
                 return earlier  # (read only when its words allow it: a read costs)
         return history[-1] if history else None

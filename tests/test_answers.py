@@ -347,11 +347,18 @@ def test_an_action_is_quoted_with_the_watch_out_it_is_asked_about_with(real_assi
     assert "Dokumentationen skal tænkes ind allerede i udviklingsfasen" in answer.answer
 
 
-def test_where_the_thing_just_asked_about_comes_back_later(real_assistant):
-    answer = real_assistant.ask(conversation(
-        "Hvad går den forventede business case i idéfasen ud på?",
-        "Business casen påbegyndes i Idéudvikling og justeres løbende.",
-        "og hvor dukker den så op igen senere?"))
+@pytest.mark.parametrize("turns", [
+    ("Hvad går den forventede business case i idéfasen ud på?",
+     "Business casen påbegyndes i Idéudvikling og justeres løbende.",
+     "og hvor dukker den så op igen senere?"),
+    # Not asked as "where" (the model reads it as a topic), but "senere" and "den" still ask
+    # about the thing the last question named, through the track.
+    ("Hvornår skal vi lave business casen i et nyt projekt?",
+     "Den forventede business case udarbejdes i Idéudvikling.",
+     "Skal den opdateres senere?"),
+])
+def test_where_the_thing_just_asked_about_comes_back_later(real_assistant, turns):
+    answer = real_assistant.ask(conversation(*turns))
     assert "Tilpas business case" in answer.answer
     assert "Revurder business case" in answer.answer
 
@@ -375,17 +382,6 @@ def test_what_must_be_in_place_before_a_step_is_what_comes_before_it(real_assist
     answer = real_assistant.ask("Hvad skal vi have på plads, før vi kan søge finansiering?")
     assert answer.answer.startswith("Før *Søg finansiering*")
     assert "Vurder juridiske aspekter" in answer.answer
-
-
-def test_whether_the_thing_just_asked_about_changes_later(real_assistant):
-    # Not asked as "where" (the model reads it as a topic), but "senere" and "den" still ask
-    # about the thing the last question named, through the track.
-    answer = real_assistant.ask(conversation(
-        "Hvornår skal vi lave business casen i et nyt projekt?",
-        "Den forventede business case udarbejdes i Idéudvikling.",
-        "Skal den opdateres senere?"))
-    assert "Tilpas business case" in answer.answer
-    assert "Revurder business case" in answer.answer
 
 
 def test_a_before_word_inside_a_title_names_the_step(real_assistant):
