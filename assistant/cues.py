@@ -153,8 +153,10 @@ def order_of(text: str) -> Order | None:
     """The order relation a question asks about, with the words it is relative to: up to the
     next clause ("efter markedsdialogen, når …" is after "markedsdialogen"). "Før den" in a
     follow-up is the step before the one in view."""
-    text = _asking(text)  # "… sortere billeder efter hastegrad. Hvad …?": no order
+    text = asking(text)  # "… sortere billeder efter hastegrad. Hvad …?": no order
     words = tuple(tokens(text))
+    if _both_ways(words):
+        return None  # "både før og efter vi har købt det": all the way, not one side
     for relation in ("before", "after"):
         span = find(words, relation)
         if span and span[1] == len(words):  # "hvilken handling kommer lige før?"
@@ -184,6 +186,15 @@ def order_of(text: str) -> Order | None:
         if has(words, relation):
             return Order(relation)
     return None
+
+
+def _both_ways(words: tuple[str, ...]) -> bool:
+    """"før og efter", "before or after": both relations, joined by a conjunction."""
+    before, after = find(words, "before"), find(words, "after")
+    if before is None or after is None:
+        return False
+    first, then = sorted((before, after))
+    return then[0] == first[1] + 1 and words[first[1]] in ("og", "eller", "and", "or")
 
 
 @lru_cache(maxsize=1)
@@ -249,7 +260,7 @@ def _sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.!?])\s+", text.strip())
 
 
-def _asking(text: str) -> str:
+def asking(text: str) -> str:
     """The sentences that ask, when others only tell: in "Vi har haft de første møder. Hvad
     mangler vi?" "første" is the asker's situation, not the first step, and in "Vi sorterer
     billeder efter hastegrad. Hvad …?" "efter" orders nothing."""

@@ -233,9 +233,12 @@ class MentionReader:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def read(self, text: str, capitalised: frozenset[str] = frozenset()) -> Mentions:
+    def read(self, text: str, capitalised: frozenset[str] = frozenset(),
+             in_titles: frozenset[int] = frozenset()) -> Mentions:
         """What `text` names; `capitalised` holds the words the asker wrote with a capital
-        inside a sentence (see `capitalised`): an everyday title word so written is a name."""
+        inside a sentence (see `capitalised`): an everyday title word so written is a name.
+        `in_titles` holds the positions of words that belong to a key action's title named
+        in the question ("evaluere afprøvningsfasen"): they name that step, not a phase."""
         named = frozenset(t for w in capitalised for t in self.analyzer.terms(w))
         words = tuple(tokens(text))
         expanded = tuple(tokens(text + " " + glossary_expansion(text)))
@@ -246,7 +249,7 @@ class MentionReader:
                 place_words |= set(range(start, end))
         place_words |= {i for i, w in enumerate(words) if w in self.guide_names}
         phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks,
-                                                                       named)
+                                                                       named, in_titles)
         place_words |= {i for s, e in phase_spans for i in range(s, e) if i < len(words)}
         missing = missing or self._missing_track(words)
         actions, action_missing, ordinal_action, count = self._actions(words, phases)
@@ -278,7 +281,7 @@ class MentionReader:
                     spans.append((owner[i], owner[end - 1] + 1))
         return tuple(dict.fromkeys(found)), spans
 
-    def _phases(self, words, expanded, tracks, named=frozenset()):
+    def _phases(self, words, expanded, tracks, named=frozenset(), in_titles=frozenset()):
         found: list[PhaseKey] = []
         spans: list[tuple[int, int]] = []
         missing = None
@@ -312,7 +315,7 @@ class MentionReader:
                 missing = Missing("phase", number, tracks[0] if len(tracks) == 1 else None)
         if ordinal == "last":
             found += [(t, self.layout.phases(t)[-1]) for t in candidates if self.layout.phases(t)]
-        titled = self._titled(expanded, tracks, named)
+        titled = self._titled(expanded, tracks, named, in_titles)
         found += titled
         title_terms = set().union(*(self.title_terms[k] for k in titled)) if titled else set()
         for i, word in enumerate(words):  # the words of a named title only name a place
@@ -327,11 +330,13 @@ class MentionReader:
     def _is_action_word_at(self, words, i: int) -> bool:
         return i < len(words) and (words[i],) in cues.phrases("action_word")
 
-    def _titled(self, expanded, tracks, named=frozenset()) -> list[PhaseKey]:
+    def _titled(self, expanded, tracks, named=frozenset(), in_titles=frozenset()
+                ) -> list[PhaseKey]:
         """Phases named by title: all of a title's words (for a one-word title that the guide
         also uses as an everyday word, only beside a word like "fase"), or a compound with
         "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen", also
         written apart: "drift fasen")."""
+        expanded = tuple(w for i, w in enumerate(expanded) if i not in in_titles)
         terms = set(self.analyzer.terms(" ".join(expanded)))
         heads = [_compound_head(w) for w in expanded]
         # … or written apart: "drift fasen", "test fasen" (not "næste fasen", "den fase").

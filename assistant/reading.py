@@ -29,6 +29,7 @@ from corpus.model import KEY_ACTIONS, PURPOSE, WATCH_OUTS
 from index.chunking import Chunk
 from index.lexical import (
     DANISH_STOPWORDS,
+    fold,
     glossary_matches,
     normalize,
     stem,
@@ -77,6 +78,7 @@ class Reading:
     context: tuple[PhaseKey, ...]  # the phases the conversation was about
     other_track: bool  # "og i det andet spor?"
     content: tuple[str, ...]  # the question's own topic words
+    asked_content: tuple[str, ...]  # … of them, those in the sentences that ask
     known: tuple[str, ...]  # … of them, those the guide (or its question bank) knows
     evidence: Evidence
     target_actions: tuple[Chunk, ...] = ()  # the key actions those words name, one per track
@@ -250,6 +252,36 @@ class Reader:
                         rf"(?=\s+{re.escape(stem(words[i + 1]))})", re.IGNORECASE))
         return tuple(patterns)
 
+    @cached_property
+    def _phase_words_in_titles(self) -> tuple[tuple[str, str, int], ...]:
+        """(the stem of a title word that says "fase" – "afprøvningsfasen" in "Evaluer
+        afprøvningsfasen" –, the stem of its neighbour in the title, the neighbour's side)."""
+        from assistant.mentions import _compound_head
+
+        out = []
+        for title in dict.fromkeys(normalize(c.text) for c in self.guide.key_actions):
+            words = tokens(title)
+            for i, word in enumerate(words):
+                if _compound_head(word) is None or word in DANISH_STOPWORDS:
+                    continue
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(words) and words[j] not in DANISH_STOPWORDS:
+                        out.append((stem(fold(word)), stem(fold(words[j])), j - i))
+        return tuple(dict.fromkeys(out))
+
+    def _in_titles(self, words: tuple[str, ...]) -> frozenset[int]:
+        """Positions of words that say "fase" inside a key action's title the question names,
+        with the title's word beside it ("hvad vil det sige at evaluere afprøvningsfasen?"):
+        they name the step, not the phase."""
+        found = set()
+        words = tuple(fold(w) for w in words)
+        for own, beside, side in self._phase_words_in_titles:
+            for i, w in enumerate(words):
+                j = i + side
+                if w.startswith(own) and 0 <= j < len(words) and words[j].startswith(beside):
+                    found.add(i)
+        return frozenset(found)
+
     def _titles_masked(self, text: str) -> str:
         for pattern in self._relation_in_titles:
             text = pattern.sub(r"\1·", text)
@@ -320,7 +352,8 @@ class Reader:
             named = self.mention_reader.read(self.analyzer.spell(shown)).tracks
             if len(named) == 1:
                 context = tuple(p for p in context if p[0] in named) or context
-        mentions = self.mention_reader.read(spelled, capitalised(text))
+        mentions = self.mention_reader.read(spelled, capitalised(text),
+                                            self._in_titles(tuple(tokens(spelled))))
         words = tuple(tokens(self.analyzer.danish(text)))  # "naeste" is "næste"
         all_tracks = cues.has(words, "all_tracks")
         if all_tracks and not mentions.phases:  # "… i de to spor?": no track limits it
@@ -431,6 +464,7 @@ class Reader:
             task_request=cues.has(words, "task_request"),
             detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
             context=context, other_track=other_track, content=tuple(content),
+            asked_content=_in_sentences_asking(content, spelled),
             known=tuple(known), evidence=evidence,
             target_actions=target_actions, target_phases=target_phases,
             target_pointer=target_pointer,
@@ -785,7 +819,8 @@ def _intent_from_cues(r: Reading) -> str:
                                 or (r.order.relation in ("next", "previous")
                                     and r.content_actions)
                                 or (r.order.relation in ("first", "next") and not r.phases
-                                    and not r.mentions.ordinal_phase)):
+                                    and not r.mentions.ordinal_phase
+                                    and not _own_topic(r))):
         return "order"
     if r.when:
         return "when"
@@ -793,6 +828,22 @@ def _intent_from_cues(r: Reading) -> str:
         return {PURPOSE: "purpose", KEY_ACTIONS: "actions", WATCH_OUTS: "watch_outs"}[
             r.mentions.kinds[0]]
     return "phase" if r.phases else "topic"
+
+
+def _in_sentences_asking(content: list[str], text: str) -> tuple[str, ...]:
+    """The content words found in the sentences that ask ("Jeg er læge og har en idé. Hvor
+    starter jeg?": none)."""
+    asking = set(tokens(cues.asking(text)))
+    return tuple(w for w in content if w in asking)
+
+
+def _own_topic(r: Reading) -> bool:
+    """A question with words of its own about something else, where the model does not see
+    an order question among its two likeliest: "Skal klinikerne være med til at definere
+    behovet, hvis vi starter fra bunden?" – "starter" says where the asker is, it does not
+    ask for the first step."""
+    return len(r.asked_content) >= TUNING.own_topic_words and "order" not in (
+        i for i, _ in r.intents[:2])
 
 
 def _replace(r: Reading, **changes) -> Reading:

@@ -39,6 +39,9 @@ class Tuning:
     #                            (without a ranker, fused scores rarely reach it: no guess)
     previous_action_match: float = 0.3  # … of the last question's words ("inden, i samme fase?"):
     #                                     a whole question names its action among other words
+    own_topic_words: int = 3  # a bare "first"/"next" word, where the model is unsure, asks
+    #                           for a step unless the question has this many topic words of
+    #                           its own and the model does not see order among its two likeliest
     whole_title_terms: int = 2  # a longer situation names an action whose whole title it holds,
     #                             when the title has this many words of its own (one word,
     #                             "Overvåg produktet" → "produkt", is too little)

@@ -867,3 +867,35 @@ def test_the_thing_just_asked_about_in_a_phase_named_now(other):
     assert "Først skal borgerne give samtykke" in answer.answer  # Afprøvning's watch-out
     assert other.reader.read("hvad handler den om i Afprøvning?", (("pilot", 1),)).thing_in_place
     assert not other.reader.read("hvad sker der i Afprøvning?", (("pilot", 1),)).thing_in_place
+
+
+def test_a_phase_word_inside_a_named_action_title_names_the_step(other):
+    # "udbudsfasen" alone names Udbud (Anskaffelse 2); beside "dokumentere" it is the title of
+    # the key action "Dokumentér udbudsfasen" (Anskaffelse 3): the question is about that step.
+    assert other.read("hvad sker der i udbudsfasen?").phases == (("anskaffelse", 2),)
+    reading = other.read("Hvad vil det sige at dokumentere udbudsfasen?")
+    assert reading.phases == () and "udbudsfasen" in reading.content
+    assert reading.content_actions[0].text == "Dokumentér udbudsfasen"
+    assert phase.answer(reading, other.guide) is None  # not Udbud as a whole
+
+
+@pytest.mark.parametrize("question, relation", [
+    ("Hvornår skal der valideres – både før og efter vi har købt det?", None),
+    ("What happens before and after the tender?", None),
+    ("Hvad sker der før og under udbuddet?", "before"),  # one relation
+])
+def test_before_and_after_together_ask_for_both_sides(question, relation):
+    from assistant import cues
+
+    asked = cues.order_of(question)
+    assert (asked.relation if asked else None) == relation
+
+
+def test_a_first_word_in_a_clause_of_a_question_with_its_own_topic_asks_no_order(other):
+    # Without a model the cues decide: "starter" says where the asker is.
+    own = other.read("Skal borgerne og personalet være med til at beskrive behovet, hvis vi "
+                     "starter helt forfra?")
+    assert own.order is not None and own.intent != "order"
+    # A situation told in its own sentence leaves the question bare: the first step.
+    bare = other.read("Vi har en idé om en ny teknologi til borgerne. Hvor starter vi?")
+    assert bare.asked_content == () and bare.intent == "order"
