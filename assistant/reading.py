@@ -90,6 +90,8 @@ class Reading:
     picked: bool = False  # … by its place among them ("den anden af dem"): said outright
     order_head_topic: bool = False  # words of its own before "før"/"efter" ("hvordan opdaterer
     #                                 man business casen efter …" asks about the business case)
+    order_tail_topic: bool = False  # … or after the clause "efter"/"once" opens ("Once we buy
+    #                                 it, what does the procurement phase cover?")
     action_words: dict = field(default_factory=dict)  # key action id → the question's topic
     #                                                  terms it holds (place words left out)
     phases: tuple[PhaseKey, ...] = field(default=())  # named, or from the conversation
@@ -104,6 +106,8 @@ class Reading:
         """"Hvordan holder vi øje med X, efter vi har købt det?": words of its own before
         "efter"/"før" and a clause after it say when the asker is, not what to order against."""
         o = self.order
+        if o and o.relation in ("before", "after") and not o.head and self.order_tail_topic:
+            return True  # "Efter vi har købt det, hvad skal vi passe på i driften?"
         return bool(o and o.relation in ("before", "after") and self.order_head_topic
                     and not self.target_pointer
                     and cues.starts_with(tuple(tokens(o.rest)), "clause_subject"))
@@ -281,6 +285,18 @@ class Reader:
                 if w.startswith(own) and 0 <= j < len(words) and words[j].startswith(beside):
                     found.add(i)
         return frozenset(found)
+
+    def _tail_asks(self, order: cues.Order | None, situation: tuple[str, ...]) -> bool:
+        """Whether what follows the clause an opening "efter"/"once" starts asks about
+        something of its own: words the guide knows, or a phase it names."""
+        if order is None or order.head or not order.target \
+                or order.relation not in ("before", "after"):
+            return False
+        tail = order.rest[len(order.target):].strip()
+        if not tail:
+            return False
+        mentions = self.mention_reader.read(tail)
+        return bool(mentions.phases or self.content_words(tail, mentions, situation)[1])
 
     def _titles_masked(self, text: str) -> str:
         for pattern in self._relation_in_titles:
@@ -472,6 +488,7 @@ class Reader:
             pointed=pointed, picked=picked, words=words,
             order_head_topic=bool(order and order.head and self.content_words(
                 order.head, self.mention_reader.read(order.head), situation)[1]),
+            order_tail_topic=self._tail_asks(order, situation),
             action_words=self._action_words(topic_text, mentions, track_hint),
             phases=phases)
         return _with_intent(reading)
@@ -767,6 +784,7 @@ def _with_intent(r: Reading) -> Reading:
         return _replace(r, intent="structure")  # "hvordan er guiden opbygget?"
     if r.order is not None and r.order.relation in ("before", "after") \
             and (r.target_actions or r.target_phases) and not r.order_head_topic \
+            and not r.situation_clause \
             and r.intents and r.intents[0][0] in ("actions", "topic", "phase", "when", "order"):
         return _replace(r, intent="order")  # "what do we do once it is in operation?"
     return _replace(r, intent=sure_intent(r.intents, lambda i: _can_carry(r, i))
