@@ -899,3 +899,20 @@ def test_a_first_word_in_a_clause_of_a_question_with_its_own_topic_asks_no_order
     # A situation told in its own sentence leaves the question bare: the first step.
     bare = other.read("Vi har en idé om en ny teknologi til borgerne. Hvor starter vi?")
     assert bare.asked_content == () and bare.intent == "order"
+
+
+def test_a_clause_opened_by_efter_is_the_situation_when_the_rest_asks_of_its_own(other):
+    own = other.read("Efter vi har købt løsningen, hvad skal vi passe på med arbejdsgangene?")
+    assert own.order.relation == "after" and own.situation_clause and own.intent != "order"
+    named = other.read("Once we have bought it, what does the Udbud phase cover?")
+    assert named.situation_clause and named.intent != "order"
+    bare = other.read("Efter Afdæk markedet, hvad så?")  # nothing asked beside the clause
+    assert not bare.situation_clause and bare.intent == "order"
+
+
+@pytest.mark.parametrize("question", ["Vi har skrevet kontrakt. Hvad kommer så?",
+                                      "Hvad sker der så?"])
+def test_what_comes_then_asks_for_the_next_step(question):
+    from assistant import cues
+
+    assert cues.order_of(question).relation == "next"
