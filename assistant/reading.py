@@ -286,6 +286,20 @@ class Reader:
                     found.add(i)
         return frozenset(found)
 
+    def _ordinal_asked(self, previous: str, context: tuple[PhaseKey, ...]
+                       ) -> tuple[Chunk, ...]:
+        """The step an earlier question asked for by its place ("Hvad er første skridt i
+        Færdigt produkt?"): the first or last key action of the phase it named, or of the
+        phase the conversation is in."""
+        asked = self.mention_reader.read(self.analyzer.danish(previous))
+        keys = asked.phases or context
+        if asked.ordinal_action not in ("first", "last") or not keys:
+            return ()
+        actions = self.guide.actions(keys[0])
+        if not actions:
+            return ()
+        return (actions[0] if asked.ordinal_action == "first" else actions[-1],)
+
     def _tail_asks(self, order: cues.Order | None, situation: tuple[str, ...]) -> bool:
         """Whether what follows the clause an opening "efter"/"once" starts asks about
         something of its own: words the guide knows, or a phase it names."""
@@ -445,7 +459,8 @@ class Reader:
             # "Hvad skal der stå i samarbejdsaftalen?" – "og før den?", "hvad ligger lige før?":
             # the step it asked about.
             target_actions = self.actions_named(previous, replace(
-                mentions, phases=phases or context), TUNING.previous_action_match)
+                mentions, phases=phases or context), TUNING.previous_action_match) \
+                or self._ordinal_asked(previous, phases or context)
             target_pointer = bool(target_actions)
         if order is not None and order.target:
             # "næste fase efter Protokol": the phase word before the target belongs to it (not

@@ -916,3 +916,12 @@ def test_what_comes_then_asks_for_the_next_step(question):
     from assistant import cues
 
     assert cues.order_of(question).relation == "next"
+
+
+def test_and_then_after_a_question_about_the_first_step_follows_that_step(other):
+    # The last answer is the asker's own paraphrase, with no title to point at: the step is
+    # the one the last question asked for by its place.
+    answer = follow(other, "og hvad så bagefter?", "Hvad er første skridt i Pilot?",
+                    "Man starter med at beskrive behovet.", (("pilot", 1),))
+    assert answer.answer.startswith("Efter *Beskriv behovet*")
+    assert "2. Saml en arbejdsgruppe" in answer.answer

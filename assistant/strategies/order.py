@@ -96,7 +96,12 @@ def _neighbours(r: Reading, guide: GuideMap, anchors: tuple[Chunk, ...], before:
                     draft.quote(guide.purpose(neighbour)[:1]) + "\n\n" + \
                     draft.action_list(near)
             draft.add_lead(text)
-        watch = _order_watch_out(r, guide, key, before)
+        watch = None
+        if chosen and r.target_pointer and not r.content:
+            # "og hvad så bagefter?": no words to rank the watch-outs by; the one that
+            # explains the first step listed.
+            watch = guide.explains(chosen[0] if not before else chosen[-1])
+        watch = watch or _order_watch_out(r, guide, key, before)
         if watch is not None:
             draft.add(draft.quote([watch]))
     return draft.answer()
