@@ -167,18 +167,23 @@ def fold(word: str) -> str:
 
 
 def distance_within(a: str, b: str, limit: int) -> int | None:
-    """Levenshtein distance(a, b) if it is at most `limit`, else None (with an early exit)."""
+    """The edit distance of a and b if it is at most `limit`, else None (with an early exit).
+    Two neighbouring letters typed in the wrong order are one edit ("hanlder", "sisdte"): the
+    commonest slip on a keyboard (optimal string alignment distance)."""
     if abs(len(a) - len(b)) > limit:
         return None
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return None
-        previous = current
+        before, previous = previous, current
     return previous[-1] if previous[-1] <= limit else None
 
 
@@ -195,15 +200,24 @@ class Analyzer:
     and its words so it can correct a misspelt question word (valdering → validering)."""
 
     def __init__(self, vocabulary: frozenset[str] = frozenset(),
-                 words: frozenset[str] = frozenset(), lexicon: frozenset[str] = frozenset()):
+                 words: frozenset[str] = frozenset(), lexicon: frozenset[str] = frozenset(),
+                 asked: frozenset[str] = frozenset()):
         self.vocabulary = vocabulary  # stems of the corpus's words, for compound splitting
         self.words = words  # the corpus's words as written, for spelling correction
         # Words with æ, ø or å that people use about the guide (its question bank): "især",
         # "købe" are Danish although the guide never writes them.
         self.lexicon = lexicon
         self._lexicon_stems = frozenset(stem(w) for w in lexicon)  # "indføre" → "indfører"
+        # A misspelt word is also one of the words people ask about the guide with (its
+        # question bank: "idneholder" → "indeholder", "forålet" → "formålet") or a function
+        # word ("egemtlig" → "egentlig"): else it is an unknown word, and the question looks
+        # like one the guide does not cover.
+        typed = {v for w in words | asked if not w.isascii() for v in _ascii(w)}
+        self._asked = frozenset(w for w in asked | (DANISH_STOPWORDS if words else set())
+                                if w not in words and w not in typed)  # not "malgruppen"
+        spelled = words | self._asked
         self._buckets: dict[str, list[str]] = {}
-        for w in words:
+        for w in spelled:
             if len(w) >= 5:
                 self._buckets.setdefault(fold(w)[0], []).append(w)
         self._corrections = DigestMemo(8192)  # keyed by digest: it keeps no asked word
@@ -258,13 +272,17 @@ class Analyzer:
         """The corpus word within 1 edit of `word` (2 from 9 letters), nearest first."""
         folded = fold(word)
         limit = 1 if len(word) < 9 else 2
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, bool, bool, int, str] | None = None
         for candidate in self._buckets.get(folded[0], ()):
             distance = distance_within(folded, fold(candidate), limit)
-            if distance is not None:
-                rank = (distance, abs(len(candidate) - len(word)), candidate)
+            if distance is not None and candidate in self._asked \
+                    and _other_ending(folded, fold(candidate)):
+                continue  # "venter", "hurtigt": another inflection, not a misspelling
+            if distance is not None:  # the guide's own word, then the word as typed
+                rank = (distance, candidate not in self.words, candidate != word,
+                        abs(len(candidate) - len(word)), candidate)
                 best = rank if best is None or rank < best else best
-        return best[2] if best else None
+        return best[4] if best else None
 
     def _left_alone(self, word: str) -> bool:
         """A word the guide has (as written or by its stem), or a glossary term."""
@@ -398,6 +416,24 @@ def corpus_words(texts: list[str]) -> frozenset[str]:
             words.update(p for p in [token, *token.replace("'", "-").split("-")]
                          if p and not p.isdigit())
     return frozenset(words)
+
+
+def _ascii(word: str) -> tuple[str, str]:
+    """A word with æ, ø, å or an accent as typed without them: "målgruppen" → "maalgruppen",
+    "malgruppen"; "idéudvikling" → "ideudvikling"."""
+    return (fold(word.translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))),
+            fold(word.translate(str.maketrans({"æ": "a", "ø": "o", "å": "a"}))))
+
+
+def _other_ending(a: str, b: str) -> bool:
+    """The two words differ only in their last two letters (an inflection)."""
+    return a != b and abs(len(a) - len(b)) <= 1 and a[:len(a) - 2] == b[:len(a) - 2]
+
+
+def asked_words(texts) -> frozenset[str]:
+    """The words of the questions written about the guide (the bank's in-scope ones), as a
+    spelling can be corrected to them: letters only, five or more."""
+    return frozenset(w for text in texts for w in tokens(text) if len(w) >= 5 and w.isalpha())
 
 
 DANISH_WORD_RE = re.compile(r"\w*[æøå]\w*")

@@ -36,7 +36,14 @@ import numpy as np
 
 from index.chunking import Chunk, chunk_guide
 from index.expansion import Key, key_vectors, keys_for
-from index.lexical import BM25, Analyzer, corpus_vocabulary, corpus_words, danish_lexicon
+from index.lexical import (
+    BM25,
+    Analyzer,
+    asked_words,
+    corpus_vocabulary,
+    corpus_words,
+    danish_lexicon,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +209,9 @@ def build_index(guide_text: str, corpus_hash: str, embeddings, embedding_model: 
         _write_json(build_dir / "chunks.json", [asdict(c) for c in chunks])
         _write_json(build_dir / "lexical.json", {"vocabulary": sorted(vocabulary),
                                                  "words": sorted(words),
+                                                 # the words people ask with, for spelling
+                                                 "asked": sorted(asked_words(
+                                                     k.text for k in keys if k.chunks)),
                                                  "bm25": bm25.to_dict(),
                                                  "key_bm25": key_bm25.to_dict()})
         _write_json(build_dir / "keys.json", [asdict(k) for k in keys])
@@ -421,7 +431,7 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
         keys = tuple(Key(k["text"], tuple(k["chunks"]), k["intent"], k.get("family", ""))
                      for k in json.loads((index_dir / "keys.json").read_text(encoding="utf-8")))
         analyzer = Analyzer(frozenset(lexical["vocabulary"]), frozenset(lexical["words"]),
-                            danish_lexicon(k.text for k in keys))
+                            danish_lexicon(k.text for k in keys), frozenset(lexical["asked"]))
         key_vectors = np.load(index_dir / "keys.npy")
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"indeksfilerne kan ikke læses: {exc}") from exc

@@ -12,6 +12,7 @@ from index.chunking import chunk_guide
 from index.lexical import (
     BM25,
     Analyzer,
+    asked_words,
     corpus_vocabulary,
     corpus_words,
     danish_lexicon,
@@ -180,3 +181,27 @@ def test_words_people_use_about_the_guide_count_as_danish(guide_texts):
     # Only the Danish letters: the words that say how a question asks, not spelling fixes.
     assert bank.danish("hvad er naeste fase efter valdering") == \
         "hvad er næste fase efter valdering"
+
+
+def test_two_letters_typed_in_the_wrong_order_are_one_slip():
+    from index.lexical import distance_within
+
+    assert distance_within("hanlder", "handler", 1) == 1
+    assert distance_within("sisdte", "sidste", 1) == 1
+    assert distance_within("ca", "abc", 2) is None  # not a swap and an insertion both
+
+
+def test_misspelt_words_of_the_questions_people_ask_and_function_words_are_corrected(
+        guide_texts):
+    asked = asked_words(["Hvad indeholder fasen?", "Hvad er formålet med den?",
+                         "Hvem er malgruppen?", "Hvornår er vi ventet?"])
+    speller = Analyzer(corpus_vocabulary(guide_texts), corpus_words(guide_texts),
+                       danish_lexicon([]), asked)
+    assert speller.spell("hvad idneholder den egemtlig") == "hvad indeholder den egentlig"
+    assert speller.spell("forålet") == "formålet"
+    # The guide's "målgruppen", not the bank's ascii-typed "malgruppen".
+    assert speller.spell("malgruppen") == "målgruppen"
+    # Another ending is another inflection, not a slip: "venter" stays.
+    assert speller.spell("hvem venter") == "hvem venter"
+    # Without the bank's words the same slips stay unknown.
+    assert speller_of(guide_texts).spell("idneholder") == "idneholder"
