@@ -187,6 +187,10 @@ def distance_within(a: str, b: str, limit: int) -> int | None:
     return previous[-1] if previous[-1] <= limit else None
 
 
+# A word this long may be corrected to a word of the questions people ask (shorter ones are
+# too alike: "ligger", "lægger").
+ASKED_MIN = 7
+
 # Danish endings a word the guide writes bare may carry in a question (konceptualiseringen).
 INFLECTIONS = frozenset("en et ne er erne ene ens ets e s".split())
 
@@ -275,9 +279,10 @@ class Analyzer:
         best: tuple[int, bool, bool, int, str] | None = None
         for candidate in self._buckets.get(folded[0], ()):
             distance = distance_within(folded, fold(candidate), limit)
-            if distance is not None and candidate in self._asked \
-                    and _other_ending(folded, fold(candidate)):
-                continue  # "venter", "hurtigt": another inflection, not a misspelling
+            if distance is not None and candidate in self._asked and (
+                    len(word) < ASKED_MIN or _other_ending(folded, fold(candidate))):
+                continue  # "venter", "hurtigt": another inflection, not a misspelling;
+                #           "ligger" is no slip for "lægger": short words are too alike
             if distance is not None:  # the guide's own word, then the word as typed
                 rank = (distance, candidate not in self.words, candidate != word,
                         abs(len(candidate) - len(word)), candidate)

@@ -205,3 +205,10 @@ def test_misspelt_words_of_the_questions_people_ask_and_function_words_are_corre
     assert speller.spell("hvem venter") == "hvem venter"
     # Without the bank's words the same slips stay unknown.
     assert speller_of(guide_texts).spell("idneholder") == "idneholder"
+
+
+def test_short_words_are_not_corrected_to_the_words_people_ask_with(guide_texts):
+    asked = asked_words(["Hvad lægger vi vægt på?"])
+    speller = Analyzer(corpus_vocabulary(guide_texts), corpus_words(guide_texts),
+                       danish_lexicon([]), asked)
+    assert speller.spell("hvad ligger lige før") == "hvad ligger lige før"
