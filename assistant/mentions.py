@@ -103,7 +103,7 @@ def _match_with_gap(stems: list[str], start: int, name: tuple[str, ...],
     return i
 
 
-def _compound_head(word: str) -> str | None:
+def compound_head(word: str) -> str | None:
     """"testfasen" → "test", "indkøbsfasen" → "indkøb", "test-fasen" → "test"."""
     m = re.match(r"^(\w{3,}?)s?-?fase(?:n|r|rne)?$", word)
     return m.group(1) if m else None
@@ -319,7 +319,7 @@ class MentionReader:
         found += titled
         title_terms = set().union(*(self.title_terms[k] for k in titled)) if titled else set()
         for i, word in enumerate(words):  # the words of a named title only name a place
-            head = _compound_head(word)
+            head = compound_head(word)
             if titled and (set(self.analyzer.terms(word)) & title_terms or head):
                 spans.append((i, i + 1))
         return tuple(dict.fromkeys(found)), missing, ordinal, spans
@@ -338,7 +338,7 @@ class MentionReader:
         written apart: "drift fasen")."""
         expanded = tuple(w for i, w in enumerate(expanded) if i not in in_titles)
         terms = set(self.analyzer.terms(" ".join(expanded)))
-        heads = [_compound_head(w) for w in expanded]
+        heads = [compound_head(w) for w in expanded]
         # … or written apart: "drift fasen", "test fasen" (not "næste fasen", "den fase").
         heads += [w for w, after in zip(expanded, expanded[1:], strict=False)
                   if self._is_phase_word(after) and len(w) >= 3 and not _num(w)
@@ -357,8 +357,8 @@ class MentionReader:
                      for w in tokens(self.layout.title(key))):
                 matched.append(key)
         if not matched:  # "afprøvningsfasen": no title word, the phase's purpose says it
-            matched = self._described([_compound_head(w) for w in expanded
-                                       if _compound_head(w)], tracks)
+            matched = self._described([compound_head(w) for w in expanded
+                                       if compound_head(w)], tracks)
         # "Idéudvikling" also contains "udvikling": keep the most specific title.
         return [k for k in matched if not any(
             self.title_terms[k] < self.title_terms[o] for o in matched)]
@@ -369,7 +369,7 @@ class MentionReader:
         udviklingsprojekt")."""
         at = [i for i, w in enumerate(words) if set(self.analyzer.terms(w)) & title]
         near = [i for i, w in enumerate(words) if self._is_phase_word(w)
-                or _compound_head(w)]
+                or compound_head(w)]
         return any(abs(i - j) <= 2 for i in at for j in near)
 
     def _missing_track(self, words) -> Missing | None:

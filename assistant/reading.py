@@ -21,7 +21,7 @@ import numpy as np
 from assistant import cues
 from assistant.intents import IntentModel
 from assistant.layout import GuideMap, PhaseKey
-from assistant.mentions import MentionReader, Mentions, capitalised
+from assistant.mentions import MentionReader, Mentions, capitalised, compound_head
 from assistant.retrieve import Evidence, Retriever
 from assistant.tuning import TUNING
 from corpus.bank import OUT_OF_SCOPE_INTENTS
@@ -260,13 +260,11 @@ class Reader:
     def _phase_words_in_titles(self) -> tuple[tuple[str, str, int], ...]:
         """(the stem of a title word that says "fase" – "afprøvningsfasen" in "Evaluer
         afprøvningsfasen" –, the stem of its neighbour in the title, the neighbour's side)."""
-        from assistant.mentions import _compound_head
-
         out = []
         for title in dict.fromkeys(normalize(c.text) for c in self.guide.key_actions):
             words = tokens(title)
             for i, word in enumerate(words):
-                if _compound_head(word) is None or word in DANISH_STOPWORDS:
+                if compound_head(word) is None or word in DANISH_STOPWORDS:
                     continue
                 for j in (i - 1, i + 1):
                     if 0 <= j < len(words) and words[j] not in DANISH_STOPWORDS:
