@@ -172,6 +172,8 @@ def distance_within(a: str, b: str, limit: int) -> int | None:
     commonest slip on a keyboard (optimal string alignment distance)."""
     if abs(len(a) - len(b)) > limit:
         return None
+    if limit == 1:
+        return _within_one(a, b)
     before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -185,6 +187,24 @@ def distance_within(a: str, b: str, limit: int) -> int | None:
             return None
         before, previous = previous, current
     return previous[-1] if previous[-1] <= limit else None
+
+
+def _within_one(a: str, b: str) -> int | None:
+    """distance_within(a, b, 1), by comparing the words around their first difference."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if i == len(a):
+        return len(b) - len(a)  # equal, or one letter added at the end
+    if len(a) < len(b):
+        return 1 if a[i:] == b[i + 1:] else None  # one letter added
+    if a[i + 1:] == b[i + 1:]:
+        return 1  # one letter changed
+    if a[i + 1:i + 2] == b[i:i + 1] and a[i:i + 1] == b[i + 1:i + 2] and a[i + 2:] == b[i + 2:]:
+        return 1  # two neighbours swapped
+    return None
 
 
 # A word this long may be corrected to a word of the questions people ask (shorter ones are
@@ -220,10 +240,13 @@ class Analyzer:
         self._asked = frozenset(w for w in asked | (DANISH_STOPWORDS if words else set())
                                 if w not in words and w not in typed)  # not "malgruppen"
         spelled = words | self._asked
-        self._buckets: dict[str, list[str]] = {}
+        # By first letter and length, folded once: a word is compared only with those that
+        # could be close enough.
+        self._buckets: dict[tuple[str, int], list[tuple[str, str]]] = {}
         for w in spelled:
             if len(w) >= 5:
-                self._buckets.setdefault(fold(w)[0], []).append(w)
+                folded = fold(w)
+                self._buckets.setdefault((folded[0], len(folded)), []).append((w, folded))
         self._corrections = DigestMemo(8192)  # keyed by digest: it keeps no asked word
         self._sorted_words = sorted(words)
 
@@ -277,10 +300,12 @@ class Analyzer:
         folded = fold(word)
         limit = 1 if len(word) < 9 else 2
         best: tuple[int, bool, bool, int, str] | None = None
-        for candidate in self._buckets.get(folded[0], ()):
-            distance = distance_within(folded, fold(candidate), limit)
+        candidates = (c for n in range(len(folded) - limit, len(folded) + limit + 1)
+                      for c in self._buckets.get((folded[0], n), ()))
+        for candidate, their in candidates:
+            distance = distance_within(folded, their, limit)
             if distance is not None and candidate in self._asked and (
-                    len(word) < ASKED_MIN or _other_ending(folded, fold(candidate))):
+                    len(word) < ASKED_MIN or _other_ending(folded, their)):
                 continue  # "venter", "hurtigt": another inflection, not a misspelling;
                 #           "ligger" is no slip for "lægger": short words are too alike
             if distance is not None:  # the guide's own word, then the word as typed
