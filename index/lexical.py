@@ -296,7 +296,8 @@ class Analyzer:
         return None
 
     def _closest(self, word: str) -> str | None:
-        """The corpus word within 1 edit of `word` (2 from 9 letters), nearest first."""
+        """The corpus word (or word people ask with) within 1 edit of `word` (2 from 9
+        letters), nearest first."""
         folded = fold(word)
         limit = 1 if len(word) < 9 else 2
         best: tuple[int, bool, bool, int, str] | None = None
@@ -392,7 +393,8 @@ class Analyzer:
         return out
 
     def spell(self, text: str) -> str:
-        """The text with misspelt words replaced by the corpus words they are closest to."""
+        """The text with misspelt words replaced by the closest words of the corpus (or of the
+        questions people ask about it)."""
         if not self.words:
             return text
 

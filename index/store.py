@@ -47,7 +47,7 @@ from index.lexical import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10  # 10: lexical.json holds the words people ask with ("asked")
 COLLECTION_PREFIX = "ai-rejsen-"
 LEASE_FILE = "lease"
 
