@@ -2,17 +2,18 @@
 
 The sets are data (evals/*.jsonl), side by side with the plain baseline:
 - the development set (evals/questions.jsonl), whose failures are listed;
-- the blind development sets (evals/blind-dev.jsonl to blind-dev15.jsonl, each written by a
+- the blind development sets (evals/blind-dev.jsonl to blind-dev16.jsonl, each written by a
   helper who saw only the guide and personas; the third leans on the kinds the others found
   hardest, the fifth and sixth on order questions and follow-ups, the seventh on English,
   phases and synthesis, the eighth and ninth on actions, follow-ups, order, phases and
   misspellings, the tenth and twelfth have every kind in the test sets' mix, the eleventh
   and thirteenth lean on actions, follow-ups, order and English, the fourteenth on English,
   misspellings and synthesis, the fifteenth on everyday words, long situations, synthesis,
-  order and follow-ups; the fourth to fifteenth are kept out of the refusal's
+  order and follow-ups, the sixteenth on everyday words, situations that are not the question
+  and follow-ups; the fourth to sixteenth are kept out of the refusal's
   calibration, as its check), whose failures are listed too;
 - the blind test sets (evals/blind-test.jsonl; blind-fresh.jsonl and blind-final.jsonl to
-  blind-final9.jsonl, each written by a fresh helper at the start or end of a stretch of
+  blind-final10.jsonl, each written by a fresh helper at the start or end of a stretch of
   work and scored once at its end),
   reported in aggregate and by category only: their questions are never printed, so they are
   never tuned on.
@@ -73,6 +74,7 @@ SETS = (
     QuestionSet("Blindt udviklingssæt 13", "blind-dev13.jsonl", True),
     QuestionSet("Blindt udviklingssæt 14", "blind-dev14.jsonl", True),
     QuestionSet("Blindt udviklingssæt 15", "blind-dev15.jsonl", True),
+    QuestionSet("Blindt udviklingssæt 16", "blind-dev16.jsonl", True),
     QuestionSet("Blindt testsæt", "blind-test.jsonl", False),
     QuestionSet("Nyt blindt testsæt", "blind-fresh.jsonl", False),
     QuestionSet("Sidste blinde testsæt", "blind-final.jsonl", False),
@@ -84,6 +86,7 @@ SETS = (
     QuestionSet("Afsluttende blindt testsæt 7", "blind-final7.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 8", "blind-final8.jsonl", False),
     QuestionSet("Afsluttende blindt testsæt 9", "blind-final9.jsonl", False),
+    QuestionSet("Afsluttende blindt testsæt 10", "blind-final10.jsonl", False),
 )
 
 

@@ -62,7 +62,7 @@ def test_blind_sets_cover_every_kind_of_question():
                  "blind-final3.jsonl", "blind-final4.jsonl", "blind-final5.jsonl",
                  "blind-final6.jsonl", "blind-final7.jsonl", "blind-final8.jsonl",
                  "blind-final9.jsonl", "blind-dev10.jsonl", "blind-dev12.jsonl",
-                 "blind-dev15.jsonl"):
+                 "blind-dev15.jsonl", "blind-dev16.jsonl", "blind-final10.jsonl"):
         cases = load_cases(questions_path(name))
         categories = {c.category for c in cases}
         assert {"near_domain", "missing_structure", "synthesis", "followup", "task",
