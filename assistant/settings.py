@@ -28,8 +28,9 @@ class Settings:
     store_questions: bool = False  # feedback keeps the question text only when opted in
     max_question_chars: int = 2000
     max_history_turns: int = 40
-    # More than a few clients sending long questions nonstop: those are embedded one at a time
-    # (index.embeddings), so with more slots than such clients a short question never waits.
+    # More than a few clients sending long questions nonstop: the model embeds one question at
+    # a time, short ones first (index.embeddings.ModelThread), so with more slots than such
+    # clients a short question waits at most for the one being embedded.
     concurrency: int = 8
     max_queue: int = 64
     max_sessions: int = 2000  # chat sessions kept in memory (~70 kB each); least recent go first

