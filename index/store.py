@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -407,11 +408,19 @@ class OpenIndex:
     chunks: tuple[Chunk, ...]
     analyzer: Analyzer
     bm25: BM25
-    store: object  # langchain_chroma.Chroma
+    client: object  # the chromadb client that holds the vectors
     vectors: np.ndarray = None  # the chunks' vectors from Chroma, in chunk order (n, dim)
     keys: tuple[Key, ...] = ()  # the question bank's search keys (index/expansion.py)
     key_vectors: np.ndarray = None  # (len(keys), dim)
     key_bm25: BM25 | None = None
+    embeddings: object = None
+
+    @cached_property
+    def store(self):
+        """The collection as a langchain vector store, made when first used: answering needs
+        only the vectors above, and importing langchain_chroma costs ~0.4 s of a cold
+        `ai-rejsen ask`."""
+        return vector_store(self.client, self.manifest.collection, self.embeddings)
 
 
 def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: str,
@@ -459,9 +468,8 @@ def open_index(data_dir: Path, embeddings, embedding_model: str, corpus_hash: st
     if vectors.shape[1] != manifest.embedding_dimension:
         raise IndexCorrupt(f"Chroma-vektorerne har længde {vectors.shape[1]}, manifestet "
                            f"{manifest.embedding_dimension}")
-    store = vector_store(client, manifest.collection, embeddings)
-    return OpenIndex(manifest, chunks, analyzer, bm25, store, vectors, keys, key_vectors,
-                     key_bm25)
+    return OpenIndex(manifest, chunks, analyzer, bm25, client, vectors, keys, key_vectors,
+                     key_bm25, embeddings)
 
 
 def _writable_copy(index_dir: Path, chroma_url: str | None) -> Path:

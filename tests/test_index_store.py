@@ -84,6 +84,18 @@ def test_a_missing_index_is_built_on_start_with_progress(tmp_path):
         read_manifest(tmp_path / "elsewhere")
 
 
+def test_opening_reads_the_vectors_from_chroma_and_makes_the_langchain_store_when_used(tmp_path):
+    """Answering needs the vectors only; the langchain wrapper (~0.4 s to import) waits."""
+    data_dir = tmp_path / "data"
+    ensure(data_dir)
+    index = ensure(data_dir)
+    assert index.vectors.shape == (index.manifest.chunk_count,
+                                   index.manifest.embedding_dimension)
+    assert "store" not in vars(index)
+    assert answers(index)
+    assert "store" in vars(index)
+
+
 def test_a_changed_guide_is_noticed_and_the_index_rebuilt(tmp_path):
     data_dir = tmp_path / "data"
     first = open_assistant(Settings(data_dir=data_dir, embeddings="fake"))
