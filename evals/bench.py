@@ -39,8 +39,9 @@ from evals.processes import free_port
 # Asked before each timed pass so model loading and first-call set-up stay out of the figures.
 WARMUP = ("Hvad handler AI-rejsen om?", "Hvilke spor er der i guiden?",
           "Hvad skal man være opmærksom på, når man tester et AI-produkt?")
-TARGETS = {"inproc_p95": 30.0, "http_p95": 100.0, "cold_ask": 2.0, "build": 10.0,
-           "memory": 500.0, "scale_ratio": 2.0}  # each figure must be ≤ its target
+# Each figure must be ≤ its target; cold ask as issue 9 asks (it was 2 s before).
+TARGETS = {"inproc_p95": 30.0, "http_p95": 100.0, "cold_ask": 1.5, "build": 10.0,
+           "memory": 500.0, "scale_ratio": 2.0}
 SLOW_NOTE = "De langsomste 10 % af spørgsmålene stillet igen med tomme caches under cProfile."
 MEMORY_SCRIPT = """
 import sys, time, psutil
