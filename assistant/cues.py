@@ -232,17 +232,21 @@ def opens_without_asking(words: tuple[str, ...]) -> bool:
     return rest is not None and not has(rest, "asks")
 
 
-def asks_when(text: str) -> bool:
-    """Whether the question asks where in the journey something happens: a "when" phrase
-    anywhere, or a word of "when_opening" that opens one of its sentences."""
-    if has(tuple(tokens(text)), "when"):
-        return True
+def opens_a_sentence(text: str, group: str) -> bool:
+    """Whether a phrase of `group` opens one of the text's sentences, or follows a connective
+    that does ("og hvad …")."""
     for sentence in _sentences(text):
         words = tuple(tokens(sentence))
         rest = after_start(words, "follow_up_start")
-        if starts_with(words, "when_opening") or (rest and starts_with(rest, "when_opening")):
+        if starts_with(words, group) or (rest and starts_with(rest, group)):
             return True
     return False
+
+
+def asks_when(text: str) -> bool:
+    """Whether the question asks where in the journey something happens: a "when" phrase
+    anywhere, or a word of "when_opening" that opens one of its sentences."""
+    return has(tuple(tokens(text)), "when") or opens_a_sentence(text, "when_opening")
 
 
 @lru_cache(maxsize=1)

@@ -72,6 +72,7 @@ class Reading:
     which_track: bool  # "hvilket spor …"
     track_word: bool  # "spor", "track"
     task_request: bool  # "skriv …", "translate …"
+    asks_information: bool  # a sentence opens with a question word: "Hvad siger guiden om …?"
     detail: str | None  # the kind of specific asked for ("priser eller beløb"), if any
     injection: bool
     follow_up: bool
@@ -100,6 +101,12 @@ class Reading:
 
     def p(self, intent: str) -> float:
         return dict(self.intents).get(intent, 0.0)
+
+    @property
+    def may_be_task(self) -> bool:
+        """A request to produce something says so ("skriv …"), or at least asks nothing: a
+        sentence that opens with a question word asks to be told, not for a text."""
+        return self.task_request or not self.asks_information
 
     @property
     def situation_clause(self) -> bool:
@@ -491,6 +498,7 @@ class Reader:
             which_track=cues.has(words, "which_track"),
             track_word=cues.has(words, "track_word"),
             task_request=cues.has(words, "task_request"),
+            asks_information=cues.opens_a_sentence(text, "question_opening"),
             detail=cues.detail_kind(text), injection=injection, follow_up=follow_up,
             context=context, other_track=other_track, content=tuple(content),
             asked_content=_in_sentences_asking(content, spelled),
@@ -818,6 +826,8 @@ def sure_intent(intents, can_carry) -> str | None:
 
 
 def _can_carry(r: Reading, intent: str) -> bool:
+    if intent == "task":
+        return r.may_be_task
     if intent == "missing_structure":
         return False  # the guide's layout has just said nothing named is missing
     if intent == "guide":

@@ -417,6 +417,23 @@ def test_a_task_needs_the_model(other):
     assert ask(other, task, "Skriv en projektbeskrivelse til styregruppen") is None
 
 
+def test_a_question_that_asks_to_be_told_is_no_task_however_sure_the_model_is(other):
+    from dataclasses import replace
+
+    def as_task(question):
+        reading = replace(other.read(question), intents=(("task", 0.55), ("topic", 0.4)))
+        return task.answer(reading, other.guide)
+
+    # A situation, then a sentence that opens with a question word: it asks what the guide says.
+    told = ("Kommunen vil købe en licens til 900.000 kr. om året. Indkøb nævnte noget om "
+            "udbud. Hvad siger guiden om, hvornår det kræver udbud?")
+    assert not other.read(told).may_be_task and as_task(told) is None
+    assert as_task("og hvornår skal vi lave et udbud?") is None
+    # Without a question word the model's reading stands; with "skriv" even after one.
+    assert as_task("En projektbeskrivelse til styregruppen, tak").refused
+    assert as_task("Hvad med det? Skriv en mail til juristerne om udbud").refused
+
+
 def test_follow_up_only_when_it_points_back(other):
     context = (("forskning", 2),)
     follow = other.read("og hvad skal man være opmærksom på der?", context)

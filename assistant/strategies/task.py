@@ -22,7 +22,8 @@ def _what(text: str) -> str:
 
 def answer(reading: Reading, guide: GuideMap) -> Answer | None:
     floor = TUNING.task_cue_floor if reading.task_request else TUNING.task_floor
-    if reading.p("task") < floor or reading.intent in ("injection", "missing_structure"):
+    if reading.p("task") < floor or not reading.may_be_task \
+            or reading.intent in ("injection", "missing_structure"):
         return None
     draft = Draft(guide, reading.english)
     draft.add_lead(messages.TASK.format(what=_what(reading.text)))
