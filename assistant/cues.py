@@ -147,13 +147,14 @@ class Order:
     rest: str = ""  # everything after "før"/"efter" (a phase title may hold a comma)
     head: str = ""  # everything before it ("hvad gør vi", "hvordan opdaterer man business casen")
     compared: bool = False  # "A eller B først?": is A before B (A is in the head)
+    told: bool = False  # the step is one a sentence before the question says is over
 
 
-def order_of(text: str) -> Order | None:
+def order_of(text: str, told: bool = True) -> Order | None:
     """The order relation a question asks about, with the words it is relative to: up to the
     next clause ("efter markedsdialogen, når …" is after "markedsdialogen"). "Før den" in a
     follow-up is the step before the one in view."""
-    text = asking(text)  # "… sortere billeder efter hastegrad. Hvad …?": no order
+    full, text = text, asking(text)  # "… sortere billeder efter hastegrad. Hvad …?": no order
     words = tuple(tokens(text))
     if _both_ways(words):
         return None  # "både før og efter vi har købt det": all the way, not one side
@@ -172,6 +173,11 @@ def order_of(text: str) -> Order | None:
     if done:  # "Når idéudviklingen er overstået, hvad går vi så i gang med?"
         target = " ".join(done[0])
         return Order("after", target, target, " ".join(done[1]))
+    step = told_done(full) if told else None
+    if step and any(has(words, g) for g in ("next", "first", "now")):
+        # "Vi er færdige med konceptualiseringen. Hvad skal vi nu?": what follows that step
+        target = " ".join(step)
+        return Order("after", target, target, " ".join(words), told=True)
     alternative = [i for i, w in enumerate(words) if w in ("eller", "or")]
     if alternative and has(words, "first"):
         # "retrospektiv eller prospektiv først?", "which comes first, A or B?": is A before B.
@@ -223,6 +229,38 @@ def _done_clause(text: str, words: tuple[str, ...]
     if not step or (step[0],) in phrases("clause_subject") or set(step) <= _pointing():
         return None  # "når den fase er overstået": the phase in view; 'hvad så' asks on
     return step, words[:start[0]] + words[done[1]:]
+
+
+def told_done(text: str) -> tuple[str, ...] | None:
+    """The step that a sentence before the question says is over ("Vi er færdige med
+    konceptualiseringen. Hvad nu?", "Vi har netop afsluttet idéudviklingen. Næste skridt?",
+    "Vores prospektive vurdering er afsluttet."), or None: the words after "færdig med"/"done
+    with", after a "done" word that "har"/"have" stands shortly before, or before the "er"/"is"
+    shortly before one. The reader keeps it only where it names a step of the guide."""
+    sentences = _sentences(text)
+    if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
+        return None
+    done_words = {p[0] for p in phrases("done") if len(p) == 1}
+    having = {p[0] for p in phrases("done_told")}
+    links = {p[0] for p in phrases("done_link") if len(p) == 1}
+    for sentence in reversed([s for s in sentences if s.endswith((".", "!"))]):
+        words = tuple(tokens(sentence))
+        for i, word in enumerate(words):
+            if word not in done_words or i + 1 >= len(words):
+                continue
+            if words[i + 1] in ("med", "with") and word in ("færdig", "færdige", "færdigt",
+                                                            "done", "finished"):
+                step = _until_clause(sentence, words[i + 2:])
+            elif having & set(words[max(0, i - 3):i]):
+                step = _until_clause(sentence, words[i + 1:])
+            elif links & set(words[max(0, i - 2):i]):  # "vores prospektive vurdering er afsluttet"
+                link = max(j for j in range(max(0, i - 2), i) if words[j] in links)
+                step = words[:link]
+            else:
+                continue
+            if step and not set(step) <= _pointing() | {"det", "it", "that", "this"}:
+                return step
+    return None
 
 
 def opens_without_asking(words: tuple[str, ...]) -> bool:

@@ -489,6 +489,10 @@ class Reader:
                 in_context = replace(mentions, phases=phases or context)
                 target_actions = self.actions_named(previous, in_context,
                                                     TUNING.previous_action_match)
+        if order is not None and order.told and not target_actions and not target_phases:
+            # "Vi er færdige med at validere det på vores gamle data. Hvad nu?": no step of the
+            # guide's is named, so the question is read on its own words.
+            order = cues.order_of(self._titles_masked(spelled), told=False)
         reading = Reading(
             text=text, english=cues.is_english(text), mentions=mentions,
             intent="topic", intents=intents, track_classes=track_classes, all_tracks=all_tracks,

@@ -224,6 +224,22 @@ def test_next_phase_after_a_named_phase(other):
     assert answer.answer.startswith("Efter Forskning › 2 Protokol kommer Fase 3: Rekruttering.")
 
 
+def test_a_step_said_to_be_over_before_the_question_is_what_next_follows(other):
+    answer = ask(other, order, "Vi er færdige med Forberedelse. Hvad skal vi nu?")
+    assert answer.lead.startswith("Efter Pilot › 1 Forberedelse kommer Fase 2: Afprøvning.")
+    answer = ask(other, order, "Vi har netop afsluttet oplæringen af personalet. Næste skridt?")
+    assert "Afprøv teknologien" in answer.lead and "Oplær personalet [" not in answer.answer
+    reading = other.read("Vores dialogmøder med leverandører er afsluttet med gode input. "
+                         "Hvad står så for tur?")
+    assert reading.order.told and reading.order.relation == "after"
+    # A step the guide does not name: the question is read on its own words.
+    reading = other.read("Vi er færdige med kaffen og kagen. Hvad nu?")
+    assert reading.order is None or not reading.order.told
+    # A question with its own topic is not about what follows.
+    assert other.read("Vi er færdige med Forberedelse. Hvem skal med i arbejdsgruppen?"
+                      ).order is None
+
+
 def test_after_an_action_located_by_its_phase_is_after_the_action(other):
     # "i fase 2" after the target says where the step is; the phase word is not the target.
     answer = ask(other, order, "Hvad sker der efter oplæringen af personalet i fase 2 i Pilot?")
