@@ -203,9 +203,12 @@ class GuideMap:
         in_view = set(named) | {t for t, _ in context}
         found: dict[int, PhaseKey] = {}
         for title in dict.fromkeys(self._titles.values()):
-            at = said.find(_plain(title)) if title else -1
-            if at < 0:
+            # as a word of its own: "Udvikling" is no title inside "Idéudvikling"
+            hit = re.search(rf"(?<!\w){re.escape(_plain(title))}(?!\w)", said) if title \
+                else None
+            if hit is None:
                 continue
+            at = hit.start()
             keys = [k for k, t in self._titles.items() if t == title]
             found.setdefault(at, ([k for k in keys if k[0] in in_view] or keys)[0])
         kept = [found[at] for at in sorted(found)

@@ -417,7 +417,7 @@ class Reader:
                                         bool(content))
         follow_up = follow_up or picked
         if pointed is None and shown and not mentions.phases and not mentions.tracks \
-                and cues.has(words, "plural_pointer"):
+                and (cues.has(words, "plural_pointer") or _ordinal_alone(words)):
             mentions, listed = self._picked_place(words, shown, context, mentions, previous)
             follow_up = follow_up or listed
             if listed and order is not None and order.relation in ("first", "last"):
@@ -751,6 +751,18 @@ class Reader:
                      if p[0] in mentions.tracks]
             return tuple(dict.fromkeys(moved))
         return context
+
+
+def _ordinal_alone(words: tuple[str, ...]) -> bool:
+    """"Hvad handler den anden om?", "og den fjerde?", "the fourth one": a place in a list
+    with no noun of its own ("den anden fase" names a phase itself), so it picks from what the
+    last answer listed, like "den anden af dem"."""
+    nouns = {w for g in ("phase_word", "action_word", "track_word") for p in cues.phrases(g)
+             for w in p}
+    ordinals = cues.ordinals()
+    return any(w in ("den", "det", "the") and words[i + 1] in ordinals
+               and (i + 2 == len(words) or words[i + 2] not in nouns)
+               for i, w in enumerate(words[:-1]))
 
 
 def _pick(words: tuple[str, ...], items: tuple):

@@ -150,14 +150,25 @@ class Assistant:
         # A turn is a question and its answer: the last `turns` of them are the context.
         turns = self.settings.max_history_turns
         earlier = list(messages[-1 - 2 * turns:-1]) if turns else []
-        history = tuple(clean_text(m.content[:limit])[:limit] for m in earlier
-                        if isinstance(m, Message) and m.role == "user"
-                        and isinstance(m.content, str))
+        # Each earlier question, with the answer the asker had read just before it ("Hvor
+        # mange faser …?" – "Fem: …" – "Hvad handler den anden om?" picks from that list).
+        asked: list[tuple[str, str | None]] = []
+        read: str | None = None
+        for m in earlier:
+            if not isinstance(m, Message) or not isinstance(m.content, str):
+                continue
+            if m.role == "user":
+                asked.append((clean_text(m.content[:limit])[:limit], read))
+                read = None
+            elif m.role == "assistant":
+                read = clean_text(m.content[:SHOWN_CHARS])
+        history = tuple(q for q, _ in asked)
         before = messages[-2] if len(messages) > 1 else None
         # The last answer the asker read: the key actions it names are what "den" points at.
         shown = clean_text(before.content[:SHOWN_CHARS]) if isinstance(before, Message) \
             and before.role == "assistant" and isinstance(before.content, str) else None
-        answer = self.answer_question(question, history[-3:], shown)
+        answer = self.answer_question(question, history[-3:], shown,
+                                      tuple(s for _, s in asked)[-3:])
         if len(messages) - 1 > 2 * turns:
             answer = Answer(answer.answer + history_note(turns), answer.refused,
                             answer.citations, focus=answer.focus)
@@ -165,27 +176,36 @@ class Assistant:
 
     # ---- the conversation ------------------------------------------------------------------
 
-    def _focus_of(self, question: str, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-        """The phases an earlier question was about, read from its words alone (no embedding:
-        a follow-up should cost one embedding, not one per turn)."""
-        context = self.context_focus(history) if history else ()
+    def _focus_of(self, question: str, history: tuple[str, ...], shown: str | None,
+                  shown_before: tuple[str | None, ...]) -> tuple[tuple[str, int], ...]:
+        """The phases an earlier question was about, read from its words and the answer read
+        before it (no embedding: a follow-up should cost one embedding, not one per turn)."""
+        context = self.context_focus(history, shown_before) if history else ()
         previous = history[-1] if history else None
-        return self.responder.answer(question, context, semantic=False, previous=previous).focus
+        return self.responder.answer(question, context, semantic=False, previous=previous,
+                                     shown=shown if history else None).focus
 
-    def context_focus(self, history: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-        """The phases the conversation was last about (from the latest question that had some)."""
+    def context_focus(self, history: tuple[str, ...], shown_before: tuple[str | None, ...] = ()
+                      ) -> tuple[tuple[str, int], ...]:
+        """The phases the conversation was last about (from the latest question that had some).
+        `shown_before[i]`, where given, is the answer the asker read before `history[i]`."""
+        shown_before = (None,) * (len(history) - len(shown_before)) + tuple(shown_before)
         for i in range(len(history) - 1, -1, -1):
-            earlier = history[max(0, i - 2):i]
+            start = max(0, i - 2)
+            earlier, read = history[start:i], shown_before[i]
             focus = self._context_memo.get(
-                "\x1f".join((history[i], *earlier)),
-                lambda _, q=history[i], h=earlier: self._focus_of(q, h))
+                "\x1f".join((history[i], read or "", *earlier,
+                            *(s or "" for s in shown_before[start:i]))),
+                lambda _, q=history[i], h=earlier, s=read, b=shown_before[start:i]:
+                    self._focus_of(q, h, s, b))
             if focus:
                 return focus[:2]
         return ()
 
     def answer_question(self, text: str, history: tuple[str, ...] = (),
-                        shown: str | None = None) -> Answer:
-        context = self.context_focus(history) if history else ()
+                        shown: str | None = None,
+                        shown_before: tuple[str | None, ...] = ()) -> Answer:
+        context = self.context_focus(history, shown_before) if history else ()
         return self.responder.answer(text, context, previous=self._asked(history),
                                      shown=shown if history else None)
 

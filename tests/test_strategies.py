@@ -778,6 +778,12 @@ def test_a_track_named_alone_gets_its_overview(other):
      ("tracks", ("anskaffelse",))),
     ("Sporet har tre faser: Markedsafklaring, Udbud og Evaluering.",
      "hvad sker der i den sidste af dem?", ("phases", (("anskaffelse", 3),))),
+    # A place in the list with no noun picks from it too; a title inside a longer word
+    # ("dataanalyse") is not where the list names it.
+    ("Seks: Spørgsmål (med en lille dataanalyse), Protokol, Rekruttering, Dataindsamling, "
+     "Analyse og Formidling.", "Hvad handler den femte om?", ("phases", (("forskning", 5),))),
+    ("Sporet har tre faser: Markedsafklaring, Udbud og Evaluering.", "og den anden?",
+     ("phases", (("anskaffelse", 2),))),
 ])
 def test_a_turn_picks_a_track_or_phase_the_last_answer_listed(other, shown, question, picked):
     # "Evaluering" is a title of two tracks: the one the last question named.
@@ -785,6 +791,29 @@ def test_a_turn_picks_a_track_or_phase_the_last_answer_listed(other, shown, ques
     field, value = picked
     assert getattr(reading.mentions, field) == value
     assert reading.order is None  # "den sidste af dem" is no question about the last step
+
+
+def test_an_earlier_turn_is_read_with_the_answer_shown_before_it(tmp_path_factory):
+    # "Hvad handler den anden om?" picked the second phase of the answer before it; two turns
+    # later "der" is still that phase.
+    from assistant.answer import Message
+
+    service = open_test_assistant(tmp_path_factory, guide="other-guide")
+    turns = ["Hvilke faser har Forskning?",
+             "Seks: Spørgsmål, Protokol, Rekruttering, Dataindsamling, Analyse og Formidling.",
+             "Hvad handler den anden om?",
+             "Her beskrives, hvordan undersøgelsen skal foregå.",
+             "og hvad skal man passe på der?"]
+    messages = [Message("user" if i % 2 == 0 else "assistant", t) for i, t in enumerate(turns)]
+    answer = service.ask(messages)
+    assert places(answer)[0] == ("forskning", 2)
+
+
+def test_a_place_in_a_list_with_its_own_noun_names_the_phase_itself(other):
+    reading = other.read("Hvad handler den anden fase om?", (), previous="Hvilke faser har "
+                         "Anskaffelse?", shown="Sporet har tre faser: Markedsafklaring, Udbud og "
+                         "Evaluering.")
+    assert reading.mentions.ordinal_phase or ("anskaffelse", 2) in reading.phases
 
 
 @pytest.mark.parametrize("question, relation, target", [
