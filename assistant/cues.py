@@ -251,6 +251,8 @@ def told_done(text: str) -> tuple[str, ...] | None:
             if words[i + 1] in ("med", "with") and word in ("færdig", "færdige", "færdigt",
                                                             "done", "finished"):
                 step = _until_clause(sentence, words[i + 2:])
+            elif word in ("igennem", "through") and (having | links) & set(words[max(0, i - 3):i]):
+                step = _until_clause(sentence, words[i + 1:])  # "har været igennem X"
             elif having & set(words[max(0, i - 3):i]):
                 step = _until_clause(sentence, words[i + 1:])
             elif links & set(words[max(0, i - 2):i]):  # "vores prospektive vurdering er afsluttet"

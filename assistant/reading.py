@@ -474,11 +474,15 @@ class Reader:
                                   "phase_word")
             target_phases = self.mention_reader.read(
                 f"fasen {order.rest}" if phase_word else order.rest).phases
-            if mentions.tracks:  # "in the finished product track, which phase follows …"
+            # A step said to be over in the asker's situation ("vores egen model har været
+            # igennem …") is in the track that situation implies.
+            named_in = replace(mentions, tracks=(track_hint,)) \
+                if order.told and track_hint and not mentions.tracks else mentions
+            if named_in.tracks:  # "in the finished product track, which phase follows …"
                 target_phases = tuple(p for p in target_phases
-                                      if p[0] in mentions.tracks) or target_phases
+                                      if p[0] in named_in.tracks) or target_phases
             target_actions = () if phase_word and target_phases else \
-                self.actions_named(order.target, mentions)
+                self.actions_named(order.target, named_in)
             pointer = not self.content_words(order.target,
                                              self.mention_reader.read(order.target))[0]
             if not target_actions and not target_phases and pointer and pointed is not None:

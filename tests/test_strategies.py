@@ -232,6 +232,9 @@ def test_a_step_said_to_be_over_before_the_question_is_what_next_follows(other):
     reading = other.read("Vores dialogmøder med leverandører er afsluttet med gode input. "
                          "Hvad står så for tur?")
     assert reading.order.told and reading.order.relation == "after"
+    reading = other.read("Vi har været igennem dialogmøderne med leverandører. Hvad nu?")
+    assert reading.order.told and reading.target_actions[0].text == \
+        "Hold dialogmøder med leverandører"
     # A step the guide does not name: the question is read on its own words.
     reading = other.read("Vi er færdige med kaffen og kagen. Hvad nu?")
     assert reading.order is None or not reading.order.told
