@@ -315,7 +315,7 @@ class MentionReader:
                 missing = Missing("phase", number, tracks[0] if len(tracks) == 1 else None)
         if ordinal == "last":
             found += [(t, self.layout.phases(t)[-1]) for t in candidates if self.layout.phases(t)]
-        titled = self._titled(expanded, tracks, named, in_titles)
+        titled = self._titled(expanded, tracks, named, in_titles, words)
         found += titled
         title_terms = set().union(*(self.title_terms[k] for k in titled)) if titled else set()
         for i, word in enumerate(words):  # the words of a named title only name a place
@@ -330,8 +330,8 @@ class MentionReader:
     def _is_action_word_at(self, words, i: int) -> bool:
         return i < len(words) and (words[i],) in cues.phrases("action_word")
 
-    def _titled(self, expanded, tracks, named=frozenset(), in_titles=frozenset()
-                ) -> list[PhaseKey]:
+    def _titled(self, expanded, tracks, named=frozenset(), in_titles=frozenset(),
+                words: tuple[str, ...] | None = None) -> list[PhaseKey]:
         """Phases named by title: all of a title's words (for a one-word title that the guide
         also uses as an everyday word, only beside a word like "fase"), or a compound with
         "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen", also
@@ -340,7 +340,9 @@ class MentionReader:
         terms = set(self.analyzer.terms(" ".join(expanded)))
         heads = [compound_head(w) for w in expanded]
         # … or written apart: "drift fasen", "test fasen" (not "næste fasen", "den fase").
-        heads += [w for w, after in zip(expanded, expanded[1:], strict=False)
+        pairs = _beside(words, in_titles) if words is not None \
+            else zip(expanded, expanded[1:], strict=False)
+        heads += [w for w, after in pairs
                   if self._is_phase_word(after) and len(w) >= 3 and not _num(w)
                   and w not in DANISH_STOPWORDS and not _orders(w)]
         heads = [fold(h) for h in heads if h]
@@ -420,3 +422,27 @@ class MentionReader:
         return tuple(k for k in (WATCH_OUTS, PURPOSE, KEY_ACTIONS)
                      if (self.kind_terms[k] and self.kind_terms[k] in terms)
                      or cues.has(tuple(expanded), f"kind_{k}"))
+
+
+def _beside(words: tuple[str, ...], skip: frozenset[int] = frozenset()
+            ) -> list[tuple[str, str]]:
+    """Pairs of words that stand side by side in the question, read in Danish: its own
+    neighbours, the words inside one glossary value, and a glossary value beside a word or
+    value it stood next to ("development phase": "udvikling" "fase"). Values of words far
+    apart are no pair ("new idea journey … phases" names no "idé fase")."""
+    kept = [(i, w) for i, w in enumerate(words) if i not in skip]
+    pairs = [(a, b) for (i, a), (j, b) in zip(kept, kept[1:], strict=False) if j == i + 1]
+    matches = sorted(glossary_matches(list(words)))
+    values = [(start, end, tuple(tokens(value))) for start, end, value in matches]
+    for start, end, value in values:
+        if not value:
+            continue
+        pairs += zip(value, value[1:], strict=False)
+        if end < len(words) and end not in skip:
+            pairs.append((value[-1], words[end]))
+        if start > 0 and start - 1 not in skip:
+            pairs.append((words[start - 1], value[0]))
+    for (_, end, first), (start, _, second) in zip(values, values[1:], strict=False):
+        if start == end and first and second:
+            pairs.append((first[-1], second[0]))
+    return pairs

@@ -86,6 +86,14 @@ def test_that_phase_is_the_one_the_last_answer_led_with(other):
     assert other.read("og hvad skal man være opmærksom på der?", context).phases == context
 
 
+def test_english_words_name_a_phase_only_where_they_stood_side_by_side(other):
+    # The glossary reads "phase" as "fase": "data phase" is "data fase" (Dataindsamling), but
+    # the question's last word is not beside the Danish words read from it.
+    assert other.read("what happens in the data phase?").phases == (("forskning", 4),)
+    assert other.read("How many phases are there for our data?").phases == ()
+    assert other.read("what happens in the tender phase?").phases == (("anskaffelse", 2),)
+
+
 def test_a_compound_with_fase_names_the_phase_that_does_it(other):
     read = other.reader.mention_reader.read
     # No title says "beskrivelse"; Forberedelse's purpose and first action say "beskriv".
