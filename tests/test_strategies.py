@@ -86,6 +86,15 @@ def test_that_phase_is_the_one_the_last_answer_led_with(other):
     assert other.read("og hvad skal man være opmærksom på der?", context).phases == context
 
 
+@pytest.mark.parametrize("question", [
+    "In Forberedelse, what are the main things we have to get done?",
+    "What needs to be done in Forberedelse?",
+    "hvad skal der gøres i Forberedelse?",
+])
+def test_everyday_ways_of_asking_what_to_do_ask_for_the_key_actions(other, question):
+    assert other.read(question).mentions.kinds == ("key_actions",)
+
+
 def test_english_words_name_a_phase_only_where_they_stood_side_by_side(other):
     # The glossary reads "phase" as "fase": "data phase" is "data fase" (Dataindsamling), but
     # the question's last word is not beside the Danish words read from it.
