@@ -70,13 +70,33 @@ def _by_first_word(group: str) -> dict[str, tuple[Phrase, ...]]:
 
 def find(words: tuple[str, ...], group: str, start: int = 0) -> tuple[int, int] | None:
     """(start, end) of the first phrase of `group` in `words` at or after `start` (at the
-    same place, the one the group lists first)."""
+    same place, the one the group lists first). Filler words may stand inside a phrase of
+    several words: "hvad skal vi så konkret gøre" says "hvad skal vi gøre"."""
     by_first = _by_first_word(group)
     for i in range(start, len(words)):
         for p in by_first.get(words[i], ()):
-            if tuple(words[i:i + len(p)]) == p:
-                return i, i + len(p)
+            end = _phrase_end(words, i, p)
+            if end is not None:
+                return i, end
     return None
+
+
+@lru_cache(maxsize=1)
+def _fillers() -> frozenset[str]:
+    return frozenset(w for p in phrases("phrase_fillers") for w in p)
+
+
+def _phrase_end(words: tuple[str, ...], i: int, phrase: Phrase) -> int | None:
+    """Where `phrase` ends if it starts at words[i], with filler words allowed between its
+    words; None if it does not."""
+    j = i + 1
+    for word in phrase[1:]:
+        while j < len(words) and words[j] != word and words[j] in _fillers():
+            j += 1
+        if j >= len(words) or words[j] != word:
+            return None
+        j += 1
+    return j
 
 
 def has(words: tuple[str, ...], group: str) -> bool:

@@ -138,9 +138,10 @@ class Reading:
     @property
     def elaborates(self) -> bool:
         """"hvad betyder det i praksis?", "kan du uddybe det?": a follow-up with no words of
-        its own beyond asking to hear more, and no place or order named."""
+        its own beyond asking to hear more, and no place, order or section named ("hvad skal
+        vi så konkret gøre?" asks for the key actions)."""
         return self.follow_up and not self.content and self.order is None \
-            and not (self.mentions.phases or self.mentions.tracks) \
+            and not (self.mentions.phases or self.mentions.tracks or self.mentions.kinds) \
             and (cues.has(self.words, "elaborate") or cues.has(self.words, "who_does"))
 
     @property

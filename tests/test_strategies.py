@@ -95,6 +95,19 @@ def test_everyday_ways_of_asking_what_to_do_ask_for_the_key_actions(other, quest
     assert other.read(question).mentions.kinds == ("key_actions",)
 
 
+def test_filler_words_inside_a_phrase_leave_it_the_same_phrase(other):
+    from assistant import cues
+    from index.lexical import tokens
+
+    assert cues.find(tuple(tokens("Hvad skal vi så konkret gøre?")), "kind_key_actions")
+    assert cues.find(tuple(tokens("hvad så?")), "next")  # a filler that is the phrase's word
+    assert not cues.find(tuple(tokens("hvad skal vi spise og gøre?")), "kind_key_actions")
+    # Asking what to do after a phase's purpose asks for its key actions, not the purpose again.
+    reading = other.read("Hvad skal vi så konkret gøre?", (("pilot", 2),),
+                         previous="Hvad er formålet med Afprøvning?")
+    assert reading.mentions.kinds == ("key_actions",) and not reading.elaborates
+
+
 def test_english_words_name_a_phase_only_where_they_stood_side_by_side(other):
     # The glossary reads "phase" as "fase": "data phase" is "data fase" (Dataindsamling), but
     # the question's last word is not beside the Danish words read from it.
