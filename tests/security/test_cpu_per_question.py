@@ -193,3 +193,28 @@ def test_a_forked_process_gets_a_model_thread_of_its_own():
         os.waitpid(pid, 0)
         raise AssertionError("the forked child waited for the parent's model thread")
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_the_model_thread_answers_when_its_set_up_fails_or_its_start_failed(monkeypatch):
+    """No caller may wait forever: a set-up that raises leaves the thread running, and a
+    thread that could not start is started again by the next call."""
+    import threading
+
+    from index.embeddings import ModelThread
+
+    assert ModelThread(lambda: 1 / 0).run(ModelThread.URGENT, lambda: 42) == 42
+    model = ModelThread()
+    start = threading.Thread.start
+    calls = []
+
+    def fails_once(thread):
+        calls.append(thread)
+        if len(calls) == 1:
+            raise RuntimeError("can't start new thread")
+        return start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", fails_once)
+    with pytest.raises(RuntimeError):
+        model.run(ModelThread.URGENT, lambda: 1)
+    assert model.run(ModelThread.URGENT, lambda: 2) == 2
+    assert model.run(ModelThread.LONG, lambda x: x * 3, 3) == 9
