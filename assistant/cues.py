@@ -257,13 +257,11 @@ def told_done(text: str) -> tuple[str, ...] | None:
     "Vores prospektive vurdering er afsluttet."), or None: the words after "færdig med"/"done
     with", after a "done" word that "har"/"have" stands shortly before, or before the "er"/"is"
     shortly before one. The reader keeps it only where it names a step of the guide."""
-    sentences = _sentences(text)
-    if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
+    split = _told_and_asked(text)
+    if split is None:
         return None
-    done_words = {p[0] for p in phrases("done") if len(p) == 1}
-    having = {p[0] for p in phrases("done_told")}
-    links = {p[0] for p in phrases("done_link") if len(p) == 1}
-    for sentence in reversed([s for s in sentences if s.endswith((".", "!"))]):
+    done_words, having, links = (_single_words(g) for g in ("done", "done_told", "done_link"))
+    for sentence in reversed(split[0]):
         words = tuple(tokens(sentence))
         for i, word in enumerate(words):
             if word not in done_words or i + 1 >= len(words):
@@ -324,11 +322,25 @@ def _sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.!?])\s+", text.strip())
 
 
+def _told_and_asked(text: str) -> tuple[list[str], list[str]] | None:
+    """(the sentences that tell, those that ask) of a text with a question among several
+    sentences, or None."""
+    sentences = _sentences(text)
+    if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
+        return None
+    told = [s for s in sentences if s.endswith((".", "!"))]
+    return told, [s for s in sentences if not s.endswith((".", "!"))]
+
+
+@lru_cache(maxsize=None)
+def _single_words(group: str) -> frozenset[str]:
+    """The phrases of `group` that are one word."""
+    return frozenset(p[0] for p in phrases(group) if len(p) == 1)
+
+
 def asking(text: str) -> str:
     """The sentences that ask, when others only tell: in "Vi har haft de første møder. Hvad
     mangler vi?" "første" is the asker's situation, not the first step, and in "Vi sorterer
     billeder efter hastegrad. Hvad …?" "efter" orders nothing."""
-    sentences = _sentences(text)
-    if len(sentences) < 2 or not any(s.endswith("?") for s in sentences):
-        return text
-    return " ".join(s for s in sentences if not s.endswith((".", "!")))
+    split = _told_and_asked(text)
+    return text if split is None else " ".join(split[1])

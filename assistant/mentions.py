@@ -22,7 +22,6 @@ from index.lexical import (
     DANISH_STOPWORDS,
     Analyzer,
     fold,
-    glossary_expansion,
     glossary_matches,
     stem,
     tokens,
@@ -241,15 +240,16 @@ class MentionReader:
         in the question ("evaluere afprøvningsfasen"): they name that step, not a phase."""
         named = frozenset(t for w in capitalised for t in self.analyzer.terms(w))
         words = tuple(tokens(text))
-        expanded = tuple(tokens(text + " " + glossary_expansion(text)))
+        matches = glossary_matches(list(words))  # the Danish words of its English ones
+        expanded = words + tuple(tokens(" ".join(value for _, _, value in matches)))
         tracks, track_spans = self._tracks(expanded)
         place_words = {i for s, e in track_spans for i in range(s, e) if i < len(words)}
-        for start, end, value in glossary_matches(list(words)):  # "the finished product track"
+        for start, end, value in matches:  # "the finished product track"
             if self._tracks(tuple(tokens(value)))[0]:
                 place_words |= set(range(start, end))
         place_words |= {i for i, w in enumerate(words) if w in self.guide_names}
         phases, missing, ordinal_phase, phase_spans = self._phases(words, expanded, tracks,
-                                                                       named, in_titles)
+                                                                       named, in_titles, matches)
         place_words |= {i for s, e in phase_spans for i in range(s, e) if i < len(words)}
         missing = missing or self._missing_track(words)
         actions, action_missing, ordinal_action, count = self._actions(words, phases)
@@ -281,7 +281,8 @@ class MentionReader:
                     spans.append((owner[i], owner[end - 1] + 1))
         return tuple(dict.fromkeys(found)), spans
 
-    def _phases(self, words, expanded, tracks, named=frozenset(), in_titles=frozenset()):
+    def _phases(self, words, expanded, tracks, named=frozenset(), in_titles=frozenset(),
+                matches=None):
         found: list[PhaseKey] = []
         spans: list[tuple[int, int]] = []
         missing = None
@@ -315,7 +316,7 @@ class MentionReader:
                 missing = Missing("phase", number, tracks[0] if len(tracks) == 1 else None)
         if ordinal == "last":
             found += [(t, self.layout.phases(t)[-1]) for t in candidates if self.layout.phases(t)]
-        titled = self._titled(expanded, tracks, named, in_titles, words)
+        titled = self._titled(expanded, tracks, named, in_titles, words, matches)
         found += titled
         title_terms = set().union(*(self.title_terms[k] for k in titled)) if titled else set()
         for i, word in enumerate(words):  # the words of a named title only name a place
@@ -331,7 +332,7 @@ class MentionReader:
         return i < len(words) and (words[i],) in cues.phrases("action_word")
 
     def _titled(self, expanded, tracks, named=frozenset(), in_titles=frozenset(),
-                words: tuple[str, ...] | None = None) -> list[PhaseKey]:
+                words: tuple[str, ...] | None = None, matches=None) -> list[PhaseKey]:
         """Phases named by title: all of a title's words (for a one-word title that the guide
         also uses as an everyday word, only beside a word like "fase"), or a compound with
         "fase" whose head begins a title word ("testfasen", "idéfasen", "indkøbsfasen", also
@@ -340,7 +341,7 @@ class MentionReader:
         terms = set(self.analyzer.terms(" ".join(expanded)))
         heads = [compound_head(w) for w in expanded]
         # … or written apart: "drift fasen", "test fasen" (not "næste fasen", "den fase").
-        pairs = _beside(words, in_titles) if words is not None \
+        pairs = _beside(words, in_titles, matches) if words is not None \
             else zip(expanded, expanded[1:], strict=False)
         heads += [w for w, after in pairs
                   if self._is_phase_word(after) and len(w) >= 3 and not _num(w)
@@ -424,15 +425,16 @@ class MentionReader:
                      or cues.has(tuple(expanded), f"kind_{k}"))
 
 
-def _beside(words: tuple[str, ...], skip: frozenset[int] = frozenset()
-            ) -> list[tuple[str, str]]:
+def _beside(words: tuple[str, ...], skip: frozenset[int] = frozenset(),
+            matches: list[tuple[int, int, str]] | None = None) -> list[tuple[str, str]]:
     """Pairs of words that stand side by side in the question, read in Danish: its own
     neighbours, the words inside one glossary value, and a glossary value beside a word or
     value it stood next to ("development phase": "udvikling" "fase"). Values of words far
     apart are no pair ("new idea journey … phases" names no "idé fase")."""
     kept = [(i, w) for i, w in enumerate(words) if i not in skip]
     pairs = [(a, b) for (i, a), (j, b) in zip(kept, kept[1:], strict=False) if j == i + 1]
-    matches = sorted(glossary_matches(list(words)))
+    if matches is None:
+        matches = glossary_matches(list(words))
     values = [(start, end, tuple(tokens(value))) for start, end, value in matches]
     for start, end, value in values:
         if not value:
